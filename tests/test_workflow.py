@@ -1,0 +1,74 @@
+"""End to end: the real snakemake on the tiny preset, in a temp dir, data → CNN."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from helpers import planned_rules, snakemake, workflow_copy
+from mnist_dreams import cnn, data, store
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    work = workflow_copy(tmp_path_factory.mktemp("wf"))
+    snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml")
+    return work
+
+
+def test_data_rule_writes_original_mnist(tiny_run):
+    arrays, attrs = data.read_mnist(tiny_run / "resources/mnist.h5")
+    assert attrs["source"] == "pypi" and attrs["sha256"] == data.PYPI_MEMBER_SHA256
+    assert tuple(np.bincount(arrays["y_test"])) == data.TEST_COUNTS
+    assert arrays["x_train"].dtype == np.uint8 and arrays["x_train"].shape == (60000, 28, 28)
+
+
+def test_cnn_rule_stores_model_history_and_figure(tiny_run):
+    hist, attrs = store.read_h5(tiny_run / "results/cnn/training.h5", required=["test_accuracy", "wall_time"])
+    tiny = yaml.safe_load((tiny_run / "config/tiny.yaml").read_text())["cnn"]
+    assert attrs["params"]["epochs"] == tiny["epochs"] == len(hist["test_accuracy"])
+    assert attrs["n_train"] == tiny["train_subset"] and "seed" in attrs and "versions" in attrs
+    assert (tiny_run / "results/cnn/training.png").stat().st_size > 10_000
+    # the stored accuracy is the saved model's, recomputed here
+    mnist, _ = data.read_mnist(tiny_run / "resources/mnist.h5")
+    model = store.load_model(tiny_run / "results/cnn/model.keras")
+    x = cnn.standardize(mnist["x_test"], attrs["pixel_mean"], attrs["pixel_std"])
+    _, acc = model.evaluate(x, mnist["y_test"], batch_size=1000, verbose=0)
+    assert acc == pytest.approx(hist["test_accuracy"][-1], abs=1e-6)
+
+
+def test_every_job_leaves_a_log_and_a_benchmark(tiny_run):
+    for rule in ("data/mnist", "cnn/train"):
+        assert (tiny_run / f"logs/{rule}.log").exists()
+        assert (tiny_run / f"benchmarks/{rule}.tsv").read_text().startswith("s\t")
+
+
+def test_cnn_change_reruns_cnn_but_not_data(tiny_run, tmp_path):
+    assert planned_rules(tiny_run, "--configfile", "config/tiny.yaml") == []
+    Path(tiny_run / "more.yaml").write_text("cnn:\n  epochs: 2\n")
+    assert planned_rules(tiny_run, "--configfile", "config/tiny.yaml", "more.yaml") == ["cnn"]
+
+
+def test_failed_job_leaves_no_partial_output(tiny_run, tmp_path):
+    work = workflow_copy(tmp_path)
+    shutil.copytree(tiny_run / "resources", work / "resources")
+    (work / "bad.yaml").write_text("data:\n  source: path\n  path: does/not/exist\n")
+    proc = snakemake(
+        work,
+        "--cores",
+        "1",
+        "--configfile",
+        "config/tiny.yaml",
+        "bad.yaml",
+        "resources/mnist.h5",
+        "--forcerun",
+        "mnist",
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "does/not/exist: no such file or folder" in (work / "logs/data/mnist.log").read_text()
+    assert not (work / "resources/mnist.h5").exists()
+    assert not list((work / "resources").glob(".mnist.h5*"))

@@ -1,0 +1,37 @@
+"""Figures. Each function takes plain arrays, writes one PNG atomically and returns its path."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .store import atomic_path  # noqa: E402
+
+
+def save(fig, path, dpi=110):
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
+    plt.close(fig)
+    return path
+
+
+def training_curve(history, path):
+    """Loss and accuracy per epoch, train vs test, with the final test accuracy in the title."""
+    epochs = np.arange(1, len(history["train_loss"]) + 1)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for split, style in (("train", "-o"), ("test", "--s")):
+        ax_loss.plot(epochs, history[f"{split}_loss"], style, label=split)
+        ax_acc.plot(epochs, 100 * np.asarray(history[f"{split}_accuracy"]), style, label=split)
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss")
+    final = 100 * history["test_accuracy"][-1]
+    wall = history["wall_time"][-1]
+    ax_acc.set(xlabel="epoch", ylabel="accuracy [%]", title=f"test accuracy {final:.2f} % ({wall:.0f} s)")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.suptitle("The seed's CNN on standardized MNIST")
+    return save(fig, path)

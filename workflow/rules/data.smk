@@ -1,0 +1,17 @@
+rule mnist:
+    output:
+        "resources/mnist.h5",
+    log:
+        "logs/data/mnist.log",
+    benchmark:
+        "benchmarks/data/mnist.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        data=config["data"],
+    script:
+        "../scripts/mnist.py"

@@ -1,0 +1,15 @@
+"""Rule cnn: train the seed's CNN, save model, per-epoch history and training-curve figure."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import cnn, data, figures, logs, store
+
+logs.to_file(snakemake.log[0])
+mnist, _ = data.read_mnist(snakemake.input.mnist)
+model, history, attrs = cnn.train(mnist, seed=snakemake.params.seed, **snakemake.params.cnn)
+store.save_model(model, snakemake.output.model)
+store.write_h5(
+    snakemake.output.training,
+    history,
+    attrs={**attrs, "params": snakemake.params.cnn, "seed": snakemake.params.seed},
+)
+figures.training_curve(history, snakemake.output.figure)

@@ -1,0 +1,9 @@
+"""Rule mnist: fetch, verify and store MNIST as resources/mnist.h5."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import data, logs, store
+
+logs.to_file(snakemake.log[0])
+p = snakemake.params.data
+arrays, origin = data.load(p["source"], url=p["url"], url_sha256=p["url_sha256"], path=p["path"])
+store.write_h5(snakemake.output[0], arrays, attrs=origin)
