@@ -36,3 +36,17 @@ def planned_rules(workdir, *args):
     """Names of the rules a dry run would execute (rule 'all' excluded)."""
     out = snakemake(workdir, "-n", *args).stdout
     return sorted({line.split()[1].rstrip(":") for line in out.splitlines() if line.startswith("rule ")} - {"all"})
+
+
+def planned_jobs(workdir, *args):
+    """{rule: job count} of a dry run, from Snakemake's "Job stats" table (rule 'all' excluded)."""
+    out = snakemake(workdir, "-n", *args).stdout.splitlines()
+    start = next(i for i, line in enumerate(out) if line.startswith("Job stats"))
+    jobs = {}
+    for line in out[start + 3 :]:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        jobs[parts[0]] = int(parts[1])
+    jobs.pop("all", None)
+    return jobs

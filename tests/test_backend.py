@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from mnist_dreams import backend, cnn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,10 +38,17 @@ def test_loss_history_is_the_mean_activation_of_the_chosen_map(small_cnn, inputs
     x, m = inputs
     model = small_cnn["model"]
     out, hist = backend.make_ascent(model, "conv3", step_size=0.5, epochs=3)(x, m)
-    assert hist.shape == (3, 48) and out.shape == x.shape
+    assert hist.shape == (4, 48) and out.shape == x.shape
     np.testing.assert_allclose(hist[0], backend.map_losses(model, "conv3", x, m), rtol=1e-5, atol=1e-5)
-    _, hist_after = backend.make_ascent(model, "conv3", step_size=0.5, epochs=1)(out, m)
-    np.testing.assert_allclose(hist_after[0], backend.map_losses(model, "conv3", out, m), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(hist[-1], backend.map_losses(model, "conv3", out, m), rtol=1e-5, atol=1e-5)
+
+
+def test_penalties_trade_activation_for_smoothness(small_cnn, inputs):
+    x, m = inputs
+    plain, _ = backend.make_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=20)(x, m)
+    smooth, _ = backend.make_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=20, tv=5.0)(x, m)
+    tv = lambda im: np.abs(np.diff(im, axis=1)).mean() + np.abs(np.diff(im, axis=2)).mean()  # noqa: E731
+    assert tv(smooth) < tv(plain)
 
 
 def test_ascent_raises_the_loss_of_active_maps(small_cnn, inputs):

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ROOT, snakemake, workflow_copy
 from snakemake.utils import validate
+
+from helpers import ROOT, snakemake, workflow_copy
 
 SCHEMA = str(ROOT / "workflow/schemas/config.schema.yaml")
 
@@ -30,7 +31,9 @@ def test_every_preset_is_valid(preset):
         ("cnn:\n  epchs: 2\n", "'epchs' was unexpected"),
         ("cnn:\n  epochs: many\n", "'many' is not of type 'integer'"),
         ("data:\n  source: ftp\n", "'ftp' is not one of"),
-        ("dreams: {}\n", "'dreams' was unexpected"),
+        ("dreamz: {}\n", "'dreamz' was unexpected"),
+        ("maps: [5, 128]\n", "128 is greater than the maximum of 127"),
+        ("maps: al\n", "'al' does not match '^all$'"),
     ],
 )
 def test_bad_config_fails_before_any_job_naming_the_key(tmp_path, bad, named):

@@ -1,15 +1,16 @@
 """The one backend-specific piece: gradient ascent on input images, for TensorFlow and JAX.
 
-Loss of sample *i* = mean over the 3×3 positions of map ``m[i]`` of layer ``layer`` (post-ReLU).
+Loss of sample *i* = mean over the positions of map ``m[i]`` of layer ``layer`` (post-activation).
 Each sample's gradient is divided by its own RMS (+1e-5), as in the seed author's OIP code, so the
-step size means "pixels moved per epoch in units of the standardized pixel scale".
-Everything else (start images, selection, figures) is backend-neutral numpy.
+step size is "RMS pixel change per epoch" in standardized pixel units. The objective is written
+once in ``keras.ops``; only differentiation and the compiled epoch loop differ per backend.
 """
 
 from __future__ import annotations
 
 import keras
 import numpy as np
+from keras import ops
 
 PRECISIONS = ("float32", "tf32")
 EPS = 1e-5
@@ -39,20 +40,49 @@ def feature_model(model, layer):
     return keras.Model(model.inputs, model.get_layer(layer).output, name=f"upto_{layer}")
 
 
-def make_ascent(model, layer, step_size, epochs):
-    """Compile ``ascend(images, map_indices) -> (images, loss_history)``.
+def objective(model, layer, l2=0.0, tv=0.0):
+    """``f(x, m) -> (objective, map_loss)`` per sample, in backend-neutral ``keras.ops``.
 
-    ``images``: float32 (B, 28, 28, 1); ``map_indices``: int32 (B,).
-    ``loss_history[e, i]`` is sample *i*'s loss before update *e*; with ``epochs = 1`` this is a
-    single ascent step. The loop runs inside the compiled function: no host round trip per epoch.
+    Computing only map ``m`` of the last layer (a 1-channel convolution) was tried and measured
+    slower on CPU (12.2k vs 13.5k image·epochs/s, TF 2.21): the full layer plus a gather stays.
     """
     feature = feature_model(model, layer)
+
+    def activation(x, m):
+        act = ops.take_along_axis(feature(x), ops.reshape(m, (-1, 1, 1, 1)), axis=3)
+        return ops.mean(act, axis=(1, 2, 3))
+
+    def f(x, m):
+        loss = activation(x, m)
+        goal = loss
+        if l2:
+            goal = goal - l2 * ops.mean(ops.square(x), axis=(1, 2, 3))
+        if tv:
+            dy = ops.abs(x[:, 1:, :, :] - x[:, :-1, :, :])
+            dx = ops.abs(x[:, :, 1:, :] - x[:, :, :-1, :])
+            goal = goal - tv * (ops.mean(dy, axis=(1, 2, 3)) + ops.mean(dx, axis=(1, 2, 3)))
+        return goal, loss
+
+    return f
+
+
+def make_ascent(model, layer, step_size, epochs, l2=0.0, tv=0.0):
+    """Compile ``ascend(images, map_indices) -> (images, loss_history)``.
+
+    ``images``: float32 (B, 28, 28, 1); ``map_indices``: int (B,) or one int for all.
+    ``l2``/``tv`` subtract an L2 / total-variation penalty from the objective (lucid-style
+    regularizers, off by default); the history records the map loss alone.
+    ``loss_history`` has ``epochs + 1`` rows: row *e* is each sample's map loss after *e* updates
+    (row 0 = the start images, row -1 = the returned images).
+    The epoch loop runs inside the compiled function: no host round trip per epoch.
+    """
+    f = objective(model, layer, l2, tv)
     build = {"tensorflow": _tf_ascent, "jax": _jax_ascent}.get(name())
     if build is None:
         raise NotImplementedError(f"no ascent step for Keras backend {name()!r} (use tensorflow or jax)")
-    run = build(feature, float(step_size), int(epochs))
+    run = build(f, float(step_size), int(epochs))
 
-    def ascend(images, map_indices):
+    def ascend(images, map_indices=0):
         x = np.ascontiguousarray(images, np.float32)
         m = np.broadcast_to(np.asarray(map_indices, np.int32), (x.shape[0],)).copy()
         out, hist = run(x, m)
@@ -61,60 +91,97 @@ def make_ascent(model, layer, step_size, epochs):
     return ascend
 
 
-def _tf_ascent(feature, step_size, epochs):
+def _tf_ascent(f, step_size, epochs):
     import tensorflow as tf
-
-    def losses(x, m):
-        act = feature(x, training=False)
-        return tf.reduce_mean(tf.gather(act, m, axis=3, batch_dims=1), axis=[1, 2])
 
     def step(x, m):
         with tf.GradientTape() as tape:
             tape.watch(x)
-            loss = losses(x, m)
-        g = tape.gradient(loss, x)  # d(sum of losses)/dx = each sample's own gradient
+            goal, loss = f(x, m)
+        g = tape.gradient(goal, x)  # d(sum of goals)/dx = each sample's own gradient
         g /= tf.sqrt(tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True)) + EPS
         return x + step_size * g, loss
 
     @tf.function(reduce_retracing=True)
     def run(x, m):
-        hist = tf.TensorArray(tf.float32, size=epochs)
+        hist = tf.TensorArray(tf.float32, size=epochs + 1)
         for e in tf.range(epochs):
             x, loss = step(x, m)
             hist = hist.write(e, loss)
-        return x, hist.stack()
+        return x, hist.write(epochs, f(x, m)[1]).stack()
 
     return run
 
 
-def _jax_ascent(feature, step_size, epochs):
+def _jax_ascent(f, step_size, epochs):
     import jax
     import jax.numpy as jnp
 
-    trainable = [v.value for v in feature.trainable_variables]
-    frozen = [v.value for v in feature.non_trainable_variables]
-
-    def total(x, m, tv, ntv):
-        act, _ = feature.stateless_call(tv, ntv, x, training=False)
-        loss = jnp.take_along_axis(act, m[:, None, None, None], axis=3)[..., 0].mean(axis=(1, 2))
-        return loss.sum(), loss
+    def total(x, m):
+        goal, loss = f(x, m)
+        return goal.sum(), loss
 
     grad = jax.value_and_grad(total, has_aux=True)
 
-    def step(x, m, tv, ntv):
-        (_, loss), g = grad(x, m, tv, ntv)
+    def step(x, m):
+        (_, loss), g = grad(x, m)
         g = g / (jnp.sqrt(jnp.mean(jnp.square(g), axis=(1, 2, 3), keepdims=True)) + EPS)
         return x + step_size * g, loss
 
     @jax.jit
-    def run(x, m, tv, ntv):
-        def body(x, _):
-            x, loss = step(x, m, tv, ntv)
-            return x, loss
+    def run(x, m):
+        x, hist = jax.lax.scan(lambda x, _: step(x, m), x, None, length=epochs)
+        return x, jnp.concatenate([hist, f(x, m)[1][None]])
 
-        return jax.lax.scan(body, x, None, length=epochs)
+    return run
 
-    return lambda x, m: run(x, m, trainable, frozen)
+
+def make_layer_gradient(model, layer_weights):
+    """Compile ``grad(images) -> (gradients, losses)`` for DeepDream's layer-wide objective.
+
+    Loss per image = Σ_layer weight · mean activation of all maps of that layer. Gradients are
+    raw (not normalized): DeepDream normalizes after assembling tiles into the whole image.
+    """
+    names = list(layer_weights)
+    feature = keras.Model(model.inputs, [model.get_layer(n).output for n in names], name="dream_layers")
+    weights = [float(layer_weights[n]) for n in names]
+
+    def f(x):
+        acts = feature(x)
+        acts = acts if isinstance(acts, (list, tuple)) else [acts]
+        return sum(w * ops.mean(a, axis=tuple(range(1, len(a.shape)))) for w, a in zip(weights, acts, strict=True))
+
+    if name() == "tensorflow":
+        import tensorflow as tf
+
+        @tf.function(reduce_retracing=True)
+        def grad(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                loss = f(x)
+            return tape.gradient(loss, x), loss
+
+    elif name() == "jax":
+        import jax
+
+        def total(x):
+            loss = f(x)
+            return loss.sum(), loss
+
+        value_and_grad = jax.jit(jax.value_and_grad(total, has_aux=True))
+
+        def grad(x):
+            (_, loss), g = value_and_grad(x)
+            return g, loss
+
+    else:
+        raise NotImplementedError(f"no gradient for Keras backend {name()!r} (use tensorflow or jax)")
+
+    def run(images):
+        g, loss = grad(np.ascontiguousarray(images, np.float32))
+        return np.asarray(g), np.asarray(loss)
+
+    return run
 
 
 def map_losses(model, layer, images, map_indices, batch_size=2048):

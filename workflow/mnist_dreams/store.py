@@ -109,6 +109,13 @@ def _decode(value):
     return value
 
 
+def write_tsv(frame, path):
+    """Write a pandas DataFrame as TSV atomically."""
+    with atomic_path(path, suffix=".tsv") as tmp:
+        frame.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    return Path(path)
+
+
 def save_model(model, path):
     """Save a Keras model atomically (Keras insists on the ``.keras`` suffix)."""
     with atomic_path(path, suffix=".keras") as tmp:

@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from mnist_dreams import backend, cnn, oip
+
+
+@pytest.fixture(scope="module")
+def starts(small_cnn):
+    a = small_cnn["attrs"]
+    return oip.random_starts(6, a["pixel_mean"], a["pixel_std"], seed=5)
+
+
+def test_random_starts_are_seeded_and_span_the_pixel_range(small_cnn, starts):
+    a = small_cnn["attrs"]
+    again = oip.random_starts(6, a["pixel_mean"], a["pixel_std"], seed=5)
+    np.testing.assert_array_equal(starts, again)
+    assert not np.array_equal(starts, oip.random_starts(6, a["pixel_mean"], a["pixel_std"], seed=6))
+    lo, hi = (0 - a["pixel_mean"]) / a["pixel_std"], (255 - a["pixel_mean"]) / a["pixel_std"]
+    np.testing.assert_allclose(starts.min(axis=(1, 2, 3)), lo, rtol=1e-5)
+    np.testing.assert_allclose(starts.max(axis=(1, 2, 3)), hi, rtol=1e-5)
+
+
+def _active_map(small_cnn, starts):
+    losses = [backend.map_losses(small_cnn["model"], "conv3", starts, m).max() for m in range(128)]
+    return int(np.argmax(losses))
+
+
+@pytest.mark.parametrize("jitter", [0, 2])
+def test_optimize_stores_the_loss_of_the_stored_images(small_cnn, starts, jitter):
+    m = _active_map(small_cnn, starts)
+    r = oip.optimize(small_cnn["model"], m, starts, epochs=40, step_size=0.05, jitter=jitter, seed=1)
+    assert r["loss_history"].shape == (6, 40) and r["images"].shape == starts.shape
+    recomputed = backend.map_losses(small_cnn["model"], "conv3", r["images"], m)
+    np.testing.assert_allclose(r["final_loss"], recomputed, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(r["final_loss"], r["loss_history"][:, -1])
+    assert r["found"] == bool(recomputed.max() > 0)
+    assert r["final_loss"].max() > r["start_loss"].max()
+
+
+def test_layer_table_counts_firing_and_found_maps(small_cnn, mnist, starts):
+    a = small_cnn["attrs"]
+    x = cnn.standardize(mnist["x_test"][:500], a["pixel_mean"], a["pixel_std"])
+    max_act, mean_act = oip.test_activations(small_cnn["model"], x)
+    m = _active_map(small_cnn, starts)
+    r = oip.optimize(small_cnn["model"], m, starts, epochs=5, step_size=0.05)
+    table = oip.layer_table({m: r}, max_act, mean_act)
+    assert len(table) == 128 and table["computed"].sum() == 1
+    assert table.loc[m, "found"] == r["found"] and table.loc[m, "best_loss"] == pytest.approx(r["final_loss"].max())
+    assert table["fires_on_test"].sum() == int((max_act > 0).sum())

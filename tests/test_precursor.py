@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from mnist_dreams import backend, cnn, precursor
+
+
+def test_upscale_basis_is_pillows_bicubic_resize():
+    cells = np.random.default_rng(0).uniform(0, 1, (5, 3, 3)).astype(np.float32)
+    basis = precursor.upscale_basis(3)
+    for c in cells:
+        direct = np.asarray(Image.fromarray(c, mode="F").resize((28, 28), Image.Resampling.BICUBIC))
+        np.testing.assert_allclose(basis @ c.ravel(), direct.ravel(), atol=1e-5)
+
+
+def test_grid_patterns_are_all_3_to_the_9_standardized_grids(mnist):
+    mean, std = cnn.standardization(mnist["x_train"])
+    starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
+    assert starts.shape == (19683, 28, 28, 1) and starts.dtype == np.float32
+    assert len(np.unique(starts.reshape(len(starts), -1).round(4), axis=0)) == 19683
+    # pattern 0 is the uniform 0.2 grid; bicubic keeps a constant image constant
+    np.testing.assert_allclose(starts[0], (0.2 * 255 - mean) / std, rtol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def patterns(small_cnn):
+    a = small_cnn["attrs"]
+    return precursor.grid_patterns([0.2, 0.8], 3, a["pixel_mean"], a["pixel_std"])  # 512
+
+
+def _exhaustive(small_cnn, patterns, map_index, batch_size=128):
+    factory = precursor.ascent_factory(small_cnn["model"], map_index, step_size=0.05)
+    return precursor.screen(factory, patterns, test_epochs=6, top_k=8, batch_size=batch_size)
+
+
+def test_screen_ranks_every_pattern_by_its_own_ascent(small_cnn, patterns):
+    result = _exhaustive(small_cnn, patterns, 56)
+    assert result["final_loss"].shape == (512,) and result["image_epochs"] == 512 * 6
+    np.testing.assert_array_equal(result["top_indices"], np.argsort(-result["final_loss"], kind="stable")[:8])
+    # batching must not mix samples: one pattern alone gets the same loss (up to the float32
+    # rounding of a different convolution kernel for batch size 1)
+    i = int(result["top_indices"][0])
+    _, hist = backend.make_ascent(small_cnn["model"], "conv3", 0.05, 6)(patterns[i : i + 1], 56)
+    assert hist[-1][0] == pytest.approx(result["final_loss"][i], rel=1e-3)
+
+
+def test_screen_is_bit_identical_when_rerun(small_cnn, patterns):
+    a, b = _exhaustive(small_cnn, patterns, 46), _exhaustive(small_cnn, patterns, 46)
+    np.testing.assert_array_equal(a["final_loss"], b["final_loss"])
+
+
+def test_halving_spends_under_a_quarter_and_finds_the_exhaustive_top_8(small_cnn, patterns):
+    for map_index in (46, 56):
+        full = _exhaustive(small_cnn, patterns, map_index)
+        factory = precursor.ascent_factory(small_cnn["model"], map_index, step_size=0.05)
+        fast = precursor.screen(factory, patterns, 6, 8, batch_size=128, mode="halving", rungs=(1, 2, 6), eta=4)
+        assert fast["work_fraction"] <= 0.25
+        assert len(set(fast["top_indices"]) & set(full["top_indices"])) >= 7
+        survivors = fast["epochs_done"] == 6
+        np.testing.assert_allclose(fast["final_loss"][survivors], full["final_loss"][survivors], rtol=1e-5, atol=1e-6)
+
+
+def test_halving_rungs_must_end_at_test_epochs(small_cnn, patterns):
+    factory = precursor.ascent_factory(small_cnn["model"], 46, step_size=0.05)
+    with pytest.raises(ValueError, match=r"rungs \[1, 3\] must increase and end at test_epochs=6"):
+        precursor.screen(factory, patterns, 6, 8, mode="halving", rungs=(1, 3))

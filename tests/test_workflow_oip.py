@@ -1,0 +1,64 @@
+"""End to end on tiny.yaml: precursor + OIP for 2 maps, stored values recomputed from the model."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from helpers import planned_jobs, planned_rules, workflow_copy
+from mnist_dreams import backend, precursor, store
+
+pytestmark = pytest.mark.e2e
+
+
+def _tiny(run):
+    return yaml.safe_load((run / "config/tiny.yaml").read_text())
+
+
+def test_precursor_files_hold_every_loss_and_the_top_k_starts(tiny_run):
+    tiny = _tiny(tiny_run)
+    _, cnn_attrs = store.read_h5(tiny_run / "results/cnn/training.h5")
+    starts = precursor.grid_patterns(tiny["precursor"]["values"], 3, cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"])
+    for m in tiny["maps"]:
+        res, attrs = store.read_h5(tiny_run / f"results/precursor/map_{m:03d}.h5")
+        assert attrs["map"] == m and attrs["precision"] == "float32"
+        assert attrs["params"]["test_epochs"] == tiny["precursor"]["test_epochs"]
+        assert res["final_loss"].shape == (len(starts),)
+        np.testing.assert_array_equal(res["top_indices"], np.argsort(-res["final_loss"], kind="stable")[:4])
+        np.testing.assert_array_equal(res["start_images"], starts[res["top_indices"]])
+
+
+def test_oip_final_loss_is_the_map_activation_of_the_stored_image(tiny_run):
+    model = store.load_model(tiny_run / "results/cnn/model.keras")
+    for m in _tiny(tiny_run)["maps"]:
+        res, attrs = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images", "loss_history"))
+        recomputed = backend.map_losses(model, "conv3", res["images"], m)
+        np.testing.assert_allclose(res["final_loss"], recomputed, rtol=1e-5, atol=1e-5)
+        assert np.all(res["final_loss"] >= res["loss_history"][:, 0])  # ≥ the loss after epoch 1
+        assert attrs["found"] == bool(res["final_loss"].max() > 0)
+        assert (tiny_run / f"results/oip/map_{m:03d}.png").stat().st_size > 5000
+
+
+def test_summary_covers_the_layer(tiny_run):
+    table = pd.read_csv(tiny_run / "results/oip/summary.tsv", sep="\t")
+    assert list(table["map"]) == list(range(128))
+    assert sorted(table.loc[table["computed"], "map"]) == _tiny(tiny_run)["maps"]
+    assert table["fires_on_test"].sum() == (table["max_test_activation"] > 0).sum()
+
+
+def test_one_map_target_builds_only_what_it_needs(tmp_path):
+    work = workflow_copy(tmp_path)
+    jobs = planned_jobs(work, "results/oip/map_056.h5", "--configfile", "config/tiny.yaml")
+    assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "oip": 1}
+
+
+def test_oip_change_reruns_oip_not_precursor_and_vice_versa(tiny_run):
+    base = ("--configfile", "config/tiny.yaml")
+    Path(tiny_run / "oip_change.yaml").write_text("oip:\n  epochs: 61\n")
+    assert planned_rules(tiny_run, *base, "oip_change.yaml") == ["oip", "oip_summary"]
+    Path(tiny_run / "screen_change.yaml").write_text("precursor:\n  test_epochs: 4\n")
+    assert planned_rules(tiny_run, *base, "screen_change.yaml") == ["oip", "oip_summary", "precursor"]
+    Path(tiny_run / "random.yaml").write_text("oip:\n  start: random\n")
+    assert "precursor" not in planned_rules(tiny_run, *base, "random.yaml")

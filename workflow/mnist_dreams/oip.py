@@ -1,0 +1,111 @@
+"""OIP, the seed's "optimal input pattern": gradient ascent on a 28×28 input to maximize the mean
+activation of one map of the third conv layer (articles VIII–XI of the seed's CNN series).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from . import backend
+from .precursor import upscale_basis
+
+log = logging.getLogger(__name__)
+
+
+def random_starts(count, pixel_mean, pixel_std, seed, cells=(2, 4, 7, 14), weights=(1.0, 0.5, 0.25, 0.125)):
+    """The author's plain start images: random fluctuations superposed on several length scales.
+
+    For each scale a grid of ``cells``×``cells`` uniform random values is upscaled bicubically to
+    28×28 and weighted; the sum is stretched to [0, 1] per image and standardized like MNIST.
+    """
+    if len(cells) != len(weights):
+        raise ValueError(f"oip.random: {len(cells)} cells but {len(weights)} weights")
+    rng = np.random.default_rng(seed)
+    img = np.zeros((count, 28 * 28))
+    for n, w in zip(cells, weights, strict=True):
+        img += w * rng.uniform(0.0, 1.0, (count, n * n)) @ upscale_basis(n).T
+    lo, hi = img.min(axis=1, keepdims=True), img.max(axis=1, keepdims=True)
+    img = (img - lo) / np.maximum(hi - lo, 1e-12) * 255.0
+    return ((img - pixel_mean) / pixel_std).astype(np.float32).reshape(count, 28, 28, 1)
+
+
+def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=0, l2=0.0, tv=0.0, seed=0):
+    """Full OIP run of ``starts`` on one map.
+
+    Returns images, ``loss_history`` (k, epochs) with column *e* = the map loss after *e* + 1
+    epochs, ``start_loss`` and ``final_loss`` (= the last column: the stored images' loss).
+    ``jitter`` > 0 rolls each image by up to that many pixels before every step (and back after),
+    which needs one compiled step per epoch instead of one compiled loop.
+    """
+    t0 = time.perf_counter()
+    starts = np.asarray(starts, np.float32)
+    if jitter:
+        images, rows = starts, []
+        step = backend.make_ascent(model, layer, step_size, 1, l2=l2, tv=tv)
+        rng = np.random.default_rng(seed)
+        for _ in range(epochs):
+            shift = tuple(int(s) for s in rng.integers(-jitter, jitter + 1, 2))
+            images, hist = step(np.roll(images, shift, axis=(1, 2)), map_index)
+            images = np.roll(images, (-shift[0], -shift[1]), axis=(1, 2))
+            rows.append(hist[-1])
+        # Rolled and unrolled images differ in which pixels wrap around: recompute the last loss.
+        rows[-1] = backend.map_losses(model, layer, images, map_index)
+        history = np.stack(rows, axis=1)
+        start_loss = backend.map_losses(model, layer, starts, map_index)
+    else:
+        images, hist = backend.make_ascent(model, layer, step_size, epochs, l2=l2, tv=tv)(starts, map_index)
+        history, start_loss = hist[1:].T, hist[0]
+    seconds = time.perf_counter() - t0
+    log.info(
+        "map %d: %d candidates × %d epochs in %.1f s, best loss %.4f",
+        map_index,
+        len(starts),
+        epochs,
+        seconds,
+        history[:, -1].max(),
+    )
+    return {
+        "images": images,
+        "start_images": starts,
+        "loss_history": history.astype(np.float32),
+        "start_loss": np.asarray(start_loss, np.float32),
+        "final_loss": history[:, -1].astype(np.float32),
+        "found": bool(history[:, -1].max() > 0),
+        "seconds": seconds,
+    }
+
+
+def test_activations(model, x_test, layer="conv3", batch_size=1000):
+    """Per map: the largest and mean activation over all test images and positions."""
+    act = backend.feature_model(model, layer).predict(x_test, batch_size=batch_size, verbose=0)
+    return act.max(axis=(0, 1, 2)), act.mean(axis=(0, 1, 2))
+
+
+def layer_table(results, max_act, mean_act):
+    """One row per map of the layer: fires on test data?, and for computed maps found / best loss.
+
+    ``results``: map index → stored OIP arrays. A map "fires" when some test image activates it
+    somewhere (max > 0); it is "found" when an OIP candidate ends with loss > 0.
+    """
+    import pandas as pd
+
+    rows = []
+    for m in range(len(max_act)):
+        r = results.get(m)
+        final = None if r is None else np.asarray(r["final_loss"])
+        rows.append(
+            {
+                "map": m,
+                "fires_on_test": bool(max_act[m] > 0),
+                "max_test_activation": float(max_act[m]),
+                "mean_test_activation": float(mean_act[m]),
+                "computed": r is not None,
+                "found": None if r is None else bool(final.max() > 0),
+                "best_loss": np.nan if r is None else float(final.max()),
+                "candidates_found": 0 if r is None else int((final > 0).sum()),
+            }
+        )
+    return pd.DataFrame(rows)

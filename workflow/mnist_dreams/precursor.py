@@ -1,0 +1,127 @@
+"""Precursor screening (seed, article X): which smooth large-scale pattern wakes a map up?
+
+All N^(g·g) grids of g×g cells with values from ``values`` (seed: 3×3 cells × {0.2, 0.5, 0.8}
+→ 3⁹ = 19683) are upscaled bicubically to 28×28 and standardized like MNIST pixels. Each gets
+``test_epochs`` ascent epochs on one map; the ``top_k`` highest losses go on to the full OIP.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+
+import numpy as np
+from PIL import Image
+
+log = logging.getLogger(__name__)
+
+
+def upscale_basis(grid, size=28):
+    """(size², grid²) matrix B with ``resize(cells) == B @ cells`` for Pillow's bicubic.
+
+    Bicubic interpolation is linear in the cell values, so resizing the grid² unit images once
+    replaces resizing all N^(grid²) patterns one by one (checked against Pillow in the tests).
+    """
+    basis = np.empty((size * size, grid * grid), np.float64)
+    for j in range(grid * grid):
+        unit = np.zeros(grid * grid, np.float32)
+        unit[j] = 1.0
+        img = Image.fromarray(unit.reshape(grid, grid), mode="F").resize((size, size), Image.Resampling.BICUBIC)
+        basis[:, j] = np.asarray(img, np.float64).ravel()
+    return basis
+
+
+def grid_cells(values, grid):
+    """Every assignment of ``values`` to the grid×grid cells: (N^(grid²), grid²), row-major order."""
+    return np.array(list(itertools.product(values, repeat=grid * grid)), np.float64)
+
+
+def grid_patterns(values, grid, pixel_mean, pixel_std, size=28):
+    """All precursor start images, standardized for the CNN: float32 (N, size, size, 1).
+
+    Cell values are fractions of full white (0.2 → 51 of 255) so that the CNN's own
+    standardization applies.
+    """
+    images = grid_cells(values, grid) @ upscale_basis(grid, size).T * 255.0
+    return ((images - pixel_mean) / pixel_std).astype(np.float32).reshape(-1, size, size, 1)
+
+
+def ascent_factory(model, map_index, step_size, layer="conv3"):
+    """``factory(epochs)`` → ``ascend(images) -> (images, losses after those epochs)`` on one map."""
+    from . import backend
+
+    def factory(epochs):
+        ascend = backend.make_ascent(model, layer, step_size, epochs)
+
+        def run(images):
+            out, hist = ascend(images, map_index)
+            return out, hist[-1]
+
+        return run
+
+    return factory
+
+
+def _ascend_in_batches(ascend, starts, batch_size):
+    """Run ``ascend`` over ``starts`` in batches; returns (final images, final losses)."""
+    images, losses = np.empty_like(starts), np.empty(len(starts), np.float32)
+    batch_size = min(batch_size, len(starts))
+    for lo in range(0, len(starts), batch_size):
+        hi = min(lo + batch_size, len(starts))
+        batch = starts[lo:hi]
+        if len(batch) < batch_size:  # pad the last batch: one shape, one compiled function
+            batch = np.concatenate([batch, np.repeat(batch[-1:], batch_size - len(batch), axis=0)])
+        out, loss = ascend(batch)
+        images[lo:hi], losses[lo:hi] = out[: hi - lo], loss[: hi - lo]
+    return images, losses
+
+
+def top(losses, k):
+    """Indices of the ``k`` largest losses, ties broken by pattern index (stable, deterministic)."""
+    return np.argsort(-np.asarray(losses), kind="stable")[:k]
+
+
+def screen(ascend_factory, starts, test_epochs, top_k, batch_size=1024, mode="exhaustive", rungs=(), eta=4):
+    """Screen ``starts`` and return a dict with every pattern's loss and the top-k selection.
+
+    ``ascend_factory(epochs)`` returns ``ascend(images) -> (images, losses after those epochs)``
+    for the job's map. ``mode="halving"`` is successive halving: after each epoch count in
+    ``rungs`` (cumulative, ending at ``test_epochs``) only the best 1/``eta`` survive. Samples do
+    not interact, so a survivor's loss equals its exhaustive loss; pruning is the only error.
+    """
+    t0 = time.perf_counter()
+    n = len(starts)
+    final_loss = np.full(n, np.nan, np.float32)
+    epochs_done = np.zeros(n, np.int32)
+    if mode == "exhaustive":
+        rungs = (test_epochs,)
+    elif mode == "halving":
+        rungs = tuple(rungs)
+        if not rungs or rungs[-1] != test_epochs or list(rungs) != sorted(set(rungs)):
+            raise ValueError(
+                f"precursor.halving.rungs {list(rungs)} must increase and end at test_epochs={test_epochs}"
+            )
+    else:
+        raise ValueError(f"precursor.mode must be exhaustive or halving, got {mode!r}")
+    alive, images, done = np.arange(n), starts, 0
+    for i, epochs in enumerate(rungs):
+        images, losses = _ascend_in_batches(ascend_factory(epochs - done), images, batch_size)
+        final_loss[alive], epochs_done[alive], done = losses, epochs, epochs
+        if i < len(rungs) - 1:
+            keep = top(losses, max(top_k, int(np.ceil(len(alive) / eta))))
+            keep.sort()
+            alive, images = alive[keep], images[keep]
+    ranked = top(np.where(epochs_done == test_epochs, final_loss, -np.inf), top_k)
+    seconds = time.perf_counter() - t0
+    work = int(epochs_done.sum())
+    log.info("screened %d patterns, %d image·epochs in %.1f s (%.0f/s)", n, work, seconds, work / seconds)
+    return {
+        "final_loss": final_loss,
+        "epochs_done": epochs_done,
+        "top_indices": ranked.astype(np.int64),
+        "top_loss": final_loss[ranked],
+        "image_epochs": work,
+        "work_fraction": work / (n * test_epochs),
+        "seconds": seconds,
+    }

@@ -1,0 +1,37 @@
+"""Rule oip: full OIP optimization of one map's candidates, stored with a figure of the patterns."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import backend, figures, logs, oip, store
+
+logs.to_file(snakemake.log[0])
+p = snakemake.params.oip
+map_index = int(snakemake.wildcards.map)
+backend.set_precision(snakemake.params.precision)
+model = store.load_model(snakemake.input.model)
+_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
+if p["start"] == "precursor":
+    screened, _ = store.read_h5(snakemake.input.precursor, required=("start_images", "top_indices"))
+    starts, origin = screened["start_images"], screened["top_indices"]
+else:
+    r = p["random"]
+    seed = snakemake.params.seed * 1000 + map_index  # a different, reproducible draw per map
+    starts = oip.random_starts(
+        r["count"], cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"], seed, r["cells"], r["weights"]
+    )
+    origin = list(range(r["count"]))
+result = oip.optimize(
+    model,
+    map_index,
+    starts,
+    p["epochs"],
+    p["step_size"],
+    jitter=p["jitter"],
+    l2=p["l2"],
+    tv=p["tv"],
+    seed=snakemake.params.seed + map_index,
+)
+result["candidate"] = origin
+attrs = {"map": map_index, "params": p, "precision": snakemake.params.precision, "seed": snakemake.params.seed}
+attrs.update(found=result.pop("found"), seconds=result.pop("seconds"))
+store.write_h5(snakemake.output.h5, result, attrs=attrs)
+figures.oip_panel(map_index, result, snakemake.output.figure)

@@ -1,0 +1,18 @@
+"""Rule oip_summary: per map found / best loss, and how many of the 128 maps fire on MNIST test."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import cnn, data, figures, logs, oip, store
+
+logs.to_file(snakemake.log[0])
+model = store.load_model(snakemake.input.model)
+_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
+mnist, _ = data.read_mnist(snakemake.input.mnist)
+x_test = cnn.standardize(mnist["x_test"], cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"])
+max_act, mean_act = oip.test_activations(model, x_test)
+results = {}
+for path in snakemake.input.oips:
+    values, attrs = store.read_h5(path, required=("images", "final_loss"), attrs_required=("map",))
+    results[int(attrs["map"])] = values
+table = oip.layer_table(results, max_act, mean_act)
+store.write_tsv(table, snakemake.output.tsv)
+figures.oip_summary(table, results, snakemake.output.figure)

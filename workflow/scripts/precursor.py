@@ -1,0 +1,28 @@
+"""Rule precursor: screen all grid patterns on one map, keep the top-k with their start images."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import backend, logs, precursor, store
+
+logs.to_file(snakemake.log[0])
+p = snakemake.params.precursor
+map_index = int(snakemake.wildcards.map)
+backend.set_precision(snakemake.params.precision)
+model = store.load_model(snakemake.input.model)
+_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
+starts = precursor.grid_patterns(p["values"], p["grid"], cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"])
+result = precursor.screen(
+    precursor.ascent_factory(model, map_index, p["step_size"]),
+    starts,
+    test_epochs=p["test_epochs"],
+    top_k=p["top_k"],
+    batch_size=p["batch_size"],
+    mode=p["mode"],
+    **(p["halving"] if p["mode"] == "halving" else {}),
+)
+result["start_images"] = starts[result["top_indices"]]
+scalars = {k: result.pop(k) for k in ("image_epochs", "work_fraction", "seconds")}
+store.write_h5(
+    snakemake.output[0],
+    result,
+    attrs={"map": map_index, "params": p, "precision": snakemake.params.precision, **scalars},
+)
