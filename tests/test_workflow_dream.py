@@ -1,0 +1,52 @@
+"""End to end on tiny.yaml: single-map dreams of 2 maps and the DeepDream on a 112-px photo."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+from helpers import planned_rules
+from mnist_dreams import backend, dream, store
+
+pytestmark = pytest.mark.e2e
+
+
+def test_dreams_carve_the_map_into_the_photo(tiny_run):
+    tiny = yaml.safe_load((tiny_run / "config/tiny.yaml").read_text())
+    model = store.load_model(tiny_run / "results/cnn/model.keras")
+    active = 0
+    for m in tiny["maps"]:
+        r, attrs = store.read_h5(tiny_run / f"results/dreams/map_{m:03d}.h5", required=("patterns", "detailed"))
+        size = tiny["dream"]["size"]
+        assert r["original"].shape == r["final"].shape == r["detailed"][-1].shape == (size, size)
+        before = backend.map_losses(model, "conv3", r["starts"][:1, :, :, None], m)[0]
+        after = backend.map_losses(model, "conv3", r["patterns"][-1:, :, :, None], m)[0]
+        if before > 0 or after > 0:
+            active += 1
+            assert after > before
+        else:  # a map silent on the photo has no gradient: nothing is carved
+            np.testing.assert_array_equal(r["patterns"], r["starts"])
+        assert dream.pearson(r["detailed"][-1], r["original"]) > 0.5
+    assert active >= 1, "no tiny map fires on the photo: the test would check nothing"
+    assert (tiny_run / "results/dreams/gallery.png").stat().st_size > 10_000
+
+
+def test_deepdream_keeps_the_input_size(tiny_run):
+    r, attrs = store.read_h5(tiny_run / "results/dreams/layer_conv3.h5", required=("dream", "octave_images"))
+    assert r["dream"].shape == r["original"].shape == (112, 112)
+    assert len(r["octave_images"]) == len(r["sizes"]) >= 4
+    assert attrs["params"]["layers"] == {"conv3": 1.0}
+
+
+def test_dream_changes_rerun_only_dream_jobs(tiny_run):
+    base = ("--configfile", "config/tiny.yaml")
+    Path(tiny_run / "d1.yaml").write_text("dream:\n  epochs: 21\n")
+    assert planned_rules(tiny_run, *base, "d1.yaml") == ["dream", "dream_gallery"]
+    photo = tiny_run / "photo.png"
+    Image.fromarray(np.full((64, 64), 128, np.uint8)).save(photo)
+    Path(tiny_run / "d2.yaml").write_text(f"dream:\n  image: {photo}\n")
+    assert planned_rules(tiny_run, *base, "d2.yaml") == ["deepdream", "dream", "dream_gallery"]
+    Path(tiny_run / "d3.yaml").write_text("deepdream:\n  steps: 4\n")
+    assert planned_rules(tiny_run, *base, "d3.yaml") == ["deepdream"]

@@ -1,0 +1,32 @@
+"""Rule deepdream: multi-scale DeepDream of whole layers on the photo."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import backend, dream, figures, logs, store
+
+logs.to_file(snakemake.log[0])
+p = snakemake.params.deepdream
+backend.set_precision(snakemake.params.precision)
+model = store.load_model(snakemake.input.model)
+_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
+image = dream.load_image(snakemake.params.image, snakemake.params.size)
+result = dream.octaves(
+    model,
+    image,
+    p["layers"],
+    p["octaves"],
+    p["ratio"],
+    p["steps"],
+    p["step_size"],
+    cnn_attrs["pixel_mean"],
+    cnn_attrs["pixel_std"],
+    tiles=p["tiles"],
+    whole=p["whole"],
+    seed=snakemake.params.seed,
+)
+result["original"] = image
+attrs = {"params": p, "image": snakemake.params.image, "size": snakemake.params.size}
+attrs.update(precision=snakemake.params.precision, seed=snakemake.params.seed)
+attrs["pearson_dream_vs_original"] = dream.pearson(result["dream"], image)
+store.write_h5(snakemake.output.h5, result, attrs=attrs)
+title = "DeepDream of " + " + ".join(f"{w:g}·{name}" for name, w in p["layers"].items())
+figures.deepdream(result, image, title, snakemake.output.figure)

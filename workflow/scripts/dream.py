@@ -1,0 +1,29 @@
+"""Rule dream: carve one map's pattern into the photo (the seed's single-map dream)."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import backend, dream, figures, logs, store
+
+logs.to_file(snakemake.log[0])
+p = snakemake.params.dream
+map_index = int(snakemake.wildcards.map)
+backend.set_precision(snakemake.params.precision)
+model = store.load_model(snakemake.input.model)
+_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
+image = dream.load_image(p["image"], p["size"])
+result = dream.carve(
+    model,
+    map_index,
+    image,
+    p["iterations"],
+    p["epochs"],
+    p["step_size"],
+    cnn_attrs["pixel_mean"],
+    cnn_attrs["pixel_std"],
+    p["contrast_percentile"],
+)
+result["original"] = image
+attrs = {"map": map_index, "params": p, "precision": snakemake.params.precision}
+attrs["pearson_detailed_vs_original"] = dream.pearson(result["detailed"][-1], image)
+attrs.update(pixel_mean=cnn_attrs["pixel_mean"], pixel_std=cnn_attrs["pixel_std"])
+store.write_h5(snakemake.output.h5, result, attrs=attrs)
+figures.dream_row(map_index, result, image, snakemake.output.figure)
