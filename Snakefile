@@ -11,6 +11,11 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/cnn.smk"
+include: "workflow/rules/clusters.smk"
+include: "workflow/rules/mlp.smk"
+include: "workflow/rules/precursor.smk"
+include: "workflow/rules/oip.smk"
+include: "workflow/rules/dream.smk"
 
 
 rule all:

@@ -49,3 +49,13 @@ def small_cnn(mnist, tmp_path_factory):
     )
     path = store.save_model(model, tmp_path_factory.mktemp("cnn") / "model.keras")
     return {"model": model, "path": path, "history": history, "attrs": attrs}
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """The whole default target, built once per test session by the real snakemake on tiny.yaml."""
+    from helpers import snakemake, workflow_copy
+
+    work = workflow_copy(tmp_path_factory.mktemp("wf"))
+    snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml")
+    return work

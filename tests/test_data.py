@@ -5,6 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
+
 from mnist_dreams import data, store
 
 

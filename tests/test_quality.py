@@ -7,6 +7,7 @@ import sys
 
 import pytest
 import yaml
+
 from helpers import ROOT, SNAKEMAKE
 
 

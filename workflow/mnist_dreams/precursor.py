@@ -7,6 +7,7 @@ All N^(g·g) grids of g×g cells with values from ``values`` (seed: 3×3 cells �
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import time
@@ -47,12 +48,22 @@ def grid_patterns(values, grid, pixel_mean, pixel_std, size=28):
     return ((images - pixel_mean) / pixel_std).astype(np.float32).reshape(-1, size, size, 1)
 
 
-def ascent_factory(model, map_index, step_size, layer="conv3"):
-    """``factory(epochs)`` → ``ascend(images) -> (images, losses after those epochs)`` on one map."""
+@functools.lru_cache(maxsize=16)
+def _compiled(model, layer, step_size, epochs):
     from . import backend
 
+    return backend.make_ascent(model, layer, step_size, epochs)
+
+
+def ascent_factory(model, map_index, step_size, layer="conv3"):
+    """``factory(epochs)`` → ``ascend(images) -> (images, losses after those epochs)`` on one map.
+
+    The compiled ascent does not depend on the map (it is an argument), so all maps and repeated
+    rungs of one process share one compilation per epoch count.
+    """
+
     def factory(epochs):
-        ascend = backend.make_ascent(model, layer, step_size, epochs)
+        ascend = _compiled(model, layer, float(step_size), int(epochs))
 
         def run(images):
             out, hist = ascend(images, map_index)

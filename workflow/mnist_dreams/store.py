@@ -131,3 +131,9 @@ def load_model(path):
     if not path.exists():
         raise StoreError(f"{path}: model file not found (run the cnn rule first)")
     return keras.models.load_model(path)
+
+
+def load_cnn(model_path, training_path):
+    """The trained CNN and the standardization (pixel mean, std) it was trained with."""
+    _, attrs = read_h5(training_path, attrs_required=("pixel_mean", "pixel_std"))
+    return load_model(model_path), attrs["pixel_mean"], attrs["pixel_std"]

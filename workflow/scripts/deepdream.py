@@ -5,9 +5,11 @@ from mnist_dreams import backend, dream, figures, logs, store
 
 logs.to_file(snakemake.log[0])
 p = snakemake.params.deepdream
+wanted = "+".join(sorted(p["layers"]))
+if snakemake.wildcards.layers != wanted:
+    raise ValueError(f"layer_{snakemake.wildcards.layers} requested, but config deepdream.layers gives layer_{wanted}")
 backend.set_precision(snakemake.params.precision)
-model = store.load_model(snakemake.input.model)
-_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
+model, pixel_mean, pixel_std = store.load_cnn(snakemake.input.model, snakemake.input.training)
 image = dream.load_image(snakemake.params.image, snakemake.params.size)
 result = dream.octaves(
     model,
@@ -17,8 +19,8 @@ result = dream.octaves(
     p["ratio"],
     p["steps"],
     p["step_size"],
-    cnn_attrs["pixel_mean"],
-    cnn_attrs["pixel_std"],
+    pixel_mean,
+    pixel_std,
     tiles=p["tiles"],
     whole=p["whole"],
     seed=snakemake.params.seed,

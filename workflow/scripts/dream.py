@@ -7,8 +7,7 @@ logs.to_file(snakemake.log[0])
 p = snakemake.params.dream
 map_index = int(snakemake.wildcards.map)
 backend.set_precision(snakemake.params.precision)
-model = store.load_model(snakemake.input.model)
-_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
+model, pixel_mean, pixel_std = store.load_cnn(snakemake.input.model, snakemake.input.training)
 image = dream.load_image(p["image"], p["size"])
 result = dream.carve(
     model,
@@ -17,13 +16,13 @@ result = dream.carve(
     p["iterations"],
     p["epochs"],
     p["step_size"],
-    cnn_attrs["pixel_mean"],
-    cnn_attrs["pixel_std"],
+    pixel_mean,
+    pixel_std,
     p["contrast_percentile"],
 )
 result["original"] = image
 attrs = {"map": map_index, "params": p, "precision": snakemake.params.precision}
 attrs["pearson_detailed_vs_original"] = dream.pearson(result["detailed"][-1], image)
-attrs.update(pixel_mean=cnn_attrs["pixel_mean"], pixel_std=cnn_attrs["pixel_std"])
+attrs.update(pixel_mean=pixel_mean, pixel_std=pixel_std)
 store.write_h5(snakemake.output.h5, result, attrs=attrs)
 figures.dream_row(map_index, result, image, snakemake.output.figure)

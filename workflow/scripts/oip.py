@@ -7,17 +7,14 @@ logs.to_file(snakemake.log[0])
 p = snakemake.params.oip
 map_index = int(snakemake.wildcards.map)
 backend.set_precision(snakemake.params.precision)
-model = store.load_model(snakemake.input.model)
-_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
+model, pixel_mean, pixel_std = store.load_cnn(snakemake.input.model, snakemake.input.training)
 if p["start"] == "precursor":
     screened, _ = store.read_h5(snakemake.input.precursor, required=("start_images", "top_indices"))
     starts, origin = screened["start_images"], screened["top_indices"]
 else:
     r = p["random"]
     seed = snakemake.params.seed * 1000 + map_index  # a different, reproducible draw per map
-    starts = oip.random_starts(
-        r["count"], cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"], seed, r["cells"], r["weights"]
-    )
+    starts = oip.random_starts(r["count"], pixel_mean, pixel_std, seed, r["cells"], r["weights"])
     origin = list(range(r["count"]))
 result = oip.optimize(
     model,

@@ -4,10 +4,9 @@ import _bootstrap  # noqa: F401
 from mnist_dreams import cnn, data, figures, logs, oip, store
 
 logs.to_file(snakemake.log[0])
-model = store.load_model(snakemake.input.model)
-_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
+model, pixel_mean, pixel_std = store.load_cnn(snakemake.input.model, snakemake.input.training)
 mnist, _ = data.read_mnist(snakemake.input.mnist)
-x_test = cnn.standardize(mnist["x_test"], cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"])
+x_test = cnn.standardize(mnist["x_test"], pixel_mean, pixel_std)
 max_act, mean_act = oip.test_activations(model, x_test)
 results = {}
 for path in snakemake.input.oips:

@@ -7,9 +7,8 @@ logs.to_file(snakemake.log[0])
 p = snakemake.params.precursor
 map_index = int(snakemake.wildcards.map)
 backend.set_precision(snakemake.params.precision)
-model = store.load_model(snakemake.input.model)
-_, cnn_attrs = store.read_h5(snakemake.input.training, attrs_required=("pixel_mean", "pixel_std"))
-starts = precursor.grid_patterns(p["values"], p["grid"], cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"])
+model, pixel_mean, pixel_std = store.load_cnn(snakemake.input.model, snakemake.input.training)
+starts = precursor.grid_patterns(p["values"], p["grid"], pixel_mean, pixel_std)
 result = precursor.screen(
     precursor.ascent_factory(model, map_index, p["step_size"]),
     starts,

@@ -1,0 +1,63 @@
+"""Every map of conv3 in one process: precursor screening, full OIP, found / fires counts.
+
+    python tests/bench/bench_layer.py --model results/cnn/model.keras --training results/cnn/training.h5
+        [--mode halving] [--epochs 1200] [--maps 0 1 2]
+
+The workflow runs one job per map (one file per map, reruns per map); this script skips the
+per-job start-up (~5 s with TensorFlow) to measure the layer at paper scale on a small machine.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "workflow"))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from mnist_dreams import backend, cnn, data, oip, precursor, store  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=str(ROOT / "results/cnn/model.keras"))
+    ap.add_argument("--training", default=str(ROOT / "results/cnn/training.h5"))
+    ap.add_argument("--mnist", default=str(ROOT / "resources/mnist.h5"))
+    ap.add_argument("--mode", default="exhaustive", choices=["exhaustive", "halving"])
+    ap.add_argument("--epochs", type=int, default=1200)
+    ap.add_argument("--maps", type=int, nargs="*", default=list(range(128)))
+    args = ap.parse_args()
+    backend.set_precision("float32")
+    model, mean, std = store.load_cnn(args.model, args.training)
+    starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
+    mnist, _ = data.read_mnist(args.mnist)
+    max_act, mean_act = oip.test_activations(model, cnn.standardize(mnist["x_test"], mean, std))
+    halving = {"rungs": (1, 3, 10), "eta": 4} if args.mode == "halving" else {}
+    results, t_screen, t_oip, work = {}, 0.0, 0.0, 0
+    for m in args.maps:
+        factory = precursor.ascent_factory(model, m, 0.01)
+        s = precursor.screen(factory, starts, 10, 8, batch_size=1024, mode=args.mode, **halving)
+        r = oip.optimize(model, m, starts[s["top_indices"]], args.epochs, 0.01)
+        results[m], t_screen, t_oip, work = r, t_screen + s["seconds"], t_oip + r["seconds"], work + s["image_epochs"]
+        print(f"map {m:3d}: screen {s['seconds']:5.1f} s, best OIP loss {r['final_loss'].max():9.4f}", flush=True)
+    table = oip.layer_table(results, max_act, mean_act)
+    found = int(table["found"].fillna(False).astype(bool).sum())
+    fires = int(table["fires_on_test"].sum())
+    both = int((table["fires_on_test"] & table["found"].fillna(False).astype(bool)).sum())
+    print(f"\nmaps {len(args.maps)}, screening {args.mode}: {work / t_screen:.0f} image·epochs/s")
+    print(f"{'screening time':28s} {t_screen:8.1f} s")
+    print(f"{'OIP time (8 × ' + str(args.epochs) + ' epochs)':28s} {t_oip:8.1f} s")
+    print(f"{'maps with an OIP (loss > 0)':28s} {found:8d} of {len(args.maps)}")
+    print(f"{'maps firing on MNIST test':28s} {fires:8d} of 128")
+    print(f"{'found and firing':28s} {both:8d}")
+    print(f"{'found, never firing on test':28s} {found - both:8d}")
+    silent = table.loc[~table["found"].fillna(True).astype(bool), "map"].tolist()
+    print(f"no OIP found for maps: {silent}")
+
+
+if __name__ == "__main__":
+    t0 = time.perf_counter()
+    main()
+    print(f"total {time.perf_counter() - t0:.0f} s")

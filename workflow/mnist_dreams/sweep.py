@@ -1,0 +1,149 @@
+"""KMeans on MNIST pixels for one K at a time, and the sweep over K (the seed's article XIV).
+
+Each K is fitted by scikit-learn's ``MiniBatchKMeans`` on the raw pixels scaled to [0, 1]; the
+result keeps what the seed plotted (inertia, average silhouette, time) plus what a reader needs to
+check it: the centroids, the labels and the indices of the images that were clustered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FIT_SETS = ("train", "train+test")
+# Pixels enter KMeans as x/255. Any global affine scaling (e.g. the CNN's global standardization)
+# gives the same clusters; only inertia scales (by 1/scale²).
+PIXEL_SCALE = 1 / 255
+
+# The seed's article XIV: K where its silhouette curve looked interesting, and its time per K
+# (fit_transform + silhouette on 70000 images, n_init=500): ~32 s at K=30, just under 60 s at K=170.
+SEED_SILHOUETTE_KS = (40, 70, 90)
+SEED_TIME_S = {30: 32.0, 170: 60.0}
+
+
+def fit_images(mnist, fit_on="train", subsample=0, seed=0):
+    """The images to cluster as float32 rows in [0, 1], and their indices into train ++ test.
+
+    ``fit_on="train+test"`` is the seed's choice (it clusters the test images too, which leaks them
+    into features used to classify them); ``"train"`` is the honest default.
+    """
+    if fit_on not in FIT_SETS:
+        raise ValueError(f"fit_on must be one of {FIT_SETS}, not {fit_on!r}")
+    n_train = len(mnist["x_train"])
+    n = n_train + (len(mnist["x_test"]) if fit_on == "train+test" else 0)
+    index = np.arange(n)
+    if subsample and subsample < n:
+        index = np.sort(np.random.default_rng(seed).permutation(n)[:subsample])
+    return pixels(mnist, index), index
+
+
+def pixels(mnist, index):
+    """Rows ``index`` of train ++ test, flattened to 784 float32 values in [0, 1]."""
+    n_train = len(mnist["x_train"])
+    index = np.asarray(index)
+    train, test = index[index < n_train], index[index >= n_train] - n_train
+    x = np.concatenate([mnist["x_train"][train], mnist["x_test"][test]])
+    return (x.reshape(len(x), -1).astype(np.float32) * np.float32(PIXEL_SCALE)).astype(np.float32)
+
+
+def kmeans(x, k, n_init, max_iter, batch_size, seed=0, threads=1):
+    """Fit ``MiniBatchKMeans``; return (centroids, labels, inertia, fit seconds, n_steps).
+
+    sklearn's own ``inertia_`` and ``labels_`` are computed on all of ``x`` with the final centroids.
+    The thread pools are capped at ``threads``: a mini-batch step of 500 rows is too small to share,
+    and on a busy 2-core CPU two OpenMP threads made the fit 30× slower than one.
+    """
+    from sklearn.cluster import MiniBatchKMeans
+    from threadpoolctl import threadpool_limits
+
+    model = MiniBatchKMeans(n_clusters=k, n_init=n_init, max_iter=max_iter, batch_size=batch_size, random_state=seed)
+    with threadpool_limits(threads):
+        start = time.perf_counter()
+        model.fit(x)
+        seconds = time.perf_counter() - start
+    log.info("K=%d: inertia %.6g after %d steps in %.1f s", k, model.inertia_, model.n_steps_, seconds)
+    return model.cluster_centers_, model.labels_, float(model.inertia_), seconds, int(model.n_steps_)
+
+
+def inertia(x, centroids, labels=None, chunk=10000):
+    """Sum of squared distances to the nearest (or the given) centroid, in float64.
+
+    sklearn's float32 ``inertia_`` is off by up to ~1e-5 (relative) on 70000 images: it expands
+    |x-c|² = |x|² - 2x·c + |c|² in float32. This is the value the sweep stores.
+    """
+    c = np.asarray(centroids, np.float64)
+    total = 0.0
+    for start in range(0, len(x), chunk):
+        xb = np.asarray(x[start : start + chunk], np.float64)
+        d2 = (xb * xb).sum(1)[:, None] - 2 * xb @ c.T + (c * c).sum(1)[None, :]
+        pick = d2.argmin(1) if labels is None else np.asarray(labels[start : start + chunk])
+        total += float(np.maximum(d2[np.arange(len(xb)), pick], 0).sum())
+    return total
+
+
+def silhouette(x, labels, sample_size=0, seed=0, threads=1):
+    """The average silhouette: exact (``sample_size`` 0) or on a seeded sample; (value, seconds)."""
+    from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
+
+    sample = sample_size if sample_size and sample_size < len(x) else None
+    with threadpool_limits(threads):
+        start = time.perf_counter()
+        value = silhouette_score(x, labels, sample_size=sample, random_state=seed)
+        seconds = time.perf_counter() - start
+    return float(value), seconds
+
+
+def run_k(mnist, k, fit_on, subsample, n_init, max_iter, batch_size, silhouette_sample_size, seed=0, threads=1):
+    """One K of the sweep: datasets and attrs of ``results/clusters/k_{K}.h5``."""
+    x, index = fit_images(mnist, fit_on, subsample, seed)
+    centroids, labels, sk_inertia, fit_s, steps = kmeans(x, k, n_init, max_iter, batch_size, seed, threads)
+    sil, sil_s = silhouette(x, labels, silhouette_sample_size, seed, threads)
+    exact = not silhouette_sample_size or silhouette_sample_size >= len(x)
+    log.info("K=%d: silhouette %.5f (%s) in %.1f s", k, sil, "exact" if exact else "sampled", sil_s)
+    datasets = {
+        "centroids": centroids.astype(np.float32),
+        "labels": labels.astype(np.int16),
+        "fit_index": index.astype(np.int32),
+    }
+    attrs = {
+        "k": k,
+        "inertia": inertia(x, centroids),
+        "inertia_sklearn": sk_inertia,
+        "silhouette": sil,
+        "silhouette_exact": bool(exact),
+        "silhouette_sample_size": len(x) if exact else int(silhouette_sample_size),
+        "fit_time_s": fit_s,
+        "silhouette_time_s": sil_s,
+        "n_steps": steps,
+        "n_images": len(x),
+        "pixel_scale": PIXEL_SCALE,
+        "threads": threads,
+    }
+    return datasets, attrs
+
+
+def table(attrs_per_k):
+    """The sweep as columns (one entry per K, ascending), from the attrs of the k_{K}.h5 files."""
+    rows = sorted(attrs_per_k, key=lambda a: a["k"])
+    cols = ("k", "inertia", "silhouette", "fit_time_s", "silhouette_time_s", "n_steps", "n_images")
+    out = {c: np.asarray([r[c] for r in rows]) for c in cols}
+    out["silhouette_exact"] = np.asarray([bool(r["silhouette_exact"]) for r in rows])
+    return out
+
+
+def elbow(ks, inertias):
+    """The K farthest below the chord from the first to the last point of the normalized inertia curve.
+
+    A plain "kneedle" estimate: needs three K at least (else None). On a smooth decline, as the seed
+    found for MNIST, it marks where the curve bends most, not a clear optimum.
+    """
+    ks, y = np.asarray(ks, np.float64), np.asarray(inertias, np.float64)
+    if len(ks) < 3 or ks[-1] == ks[0] or y[0] == y[-1]:
+        return None
+    xn, yn = (ks - ks[0]) / (ks[-1] - ks[0]), (y - y[-1]) / (y[0] - y[-1])
+    return int(ks[np.argmax((1 - xn) - yn)])

@@ -1,0 +1,65 @@
+# The seed's article XIV: MiniBatchKMeans for each K, the sweep over K, and cluster-distance features.
+
+
+rule kmeans:
+    input:
+        mnist="resources/mnist.h5",
+    output:
+        "results/clusters/k_{k}.h5",
+    log:
+        "logs/clusters/k_{k}.log",
+    benchmark:
+        "benchmarks/clusters/k_{k}.tsv"
+    conda:
+        ENV
+    # One core per K: a mini-batch step is too small to share, so K jobs run side by side instead.
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    params:
+        kmeans=kmeans_params(),
+        seed=config["seed"],
+    script:
+        "../scripts/kmeans.py"
+
+
+rule cluster_sweep:
+    input:
+        expand("results/clusters/k_{k}.h5", k=cluster_ks()),
+    output:
+        h5="results/clusters/sweep.h5",
+        tsv="results/clusters/sweep.tsv",
+        figure="results/clusters/sweep.png",
+    log:
+        "logs/clusters/sweep.log",
+    benchmark:
+        "benchmarks/clusters/sweep.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/cluster_sweep.py"
+
+
+rule cluster_features:
+    input:
+        mnist="resources/mnist.h5",
+        clusters="results/clusters/k_{k}.h5",
+    output:
+        "results/clusters/features_k{k}.h5",
+    log:
+        "logs/clusters/features_k{k}.log",
+    benchmark:
+        "benchmarks/clusters/features_k{k}.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/cluster_features.py"

@@ -1,0 +1,72 @@
+# The seed's MLP (70-30-10) on standardized pixels ("reference") and on cluster distances, compared.
+
+
+rule mlp_reference:
+    input:
+        mnist="resources/mnist.h5",
+    output:
+        history="results/mlp/reference.h5",
+        model="results/mlp/reference.keras",
+    log:
+        "logs/mlp/reference.log",
+    benchmark:
+        "benchmarks/mlp/reference.tsv"
+    conda:
+        ENV
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=120,
+    params:
+        mlp=mlp_training(),
+        seed=config["seed"],
+    script:
+        "../scripts/mlp.py"
+
+
+rule mlp_clustered:
+    input:
+        features="results/clusters/features_k{k}.h5",
+    output:
+        history="results/mlp/clustered_k{k}.h5",
+        model="results/mlp/clustered_k{k}.keras",
+    log:
+        "logs/mlp/clustered_k{k}.log",
+    benchmark:
+        "benchmarks/mlp/clustered_k{k}.tsv"
+    conda:
+        ENV
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    params:
+        mlp=mlp_training(),
+        seed=config["seed"],
+    script:
+        "../scripts/mlp.py"
+
+
+rule mlp_comparison:
+    input:
+        reference="results/mlp/reference.h5",
+        clustered=f"results/mlp/clustered_k{features_k()}.h5",
+        clusters=f"results/clusters/k_{features_k()}.h5",
+        features=f"results/clusters/features_k{features_k()}.h5",
+    output:
+        tsv="results/mlp/comparison.tsv",
+        figure="results/mlp/comparison.png",
+    log:
+        "logs/mlp/comparison.log",
+    benchmark:
+        "benchmarks/mlp/comparison.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        thresholds=config["mlp"]["thresholds"],
+    script:
+        "../scripts/mlp_compare.py"

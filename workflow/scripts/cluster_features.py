@@ -1,0 +1,11 @@
+"""Rule cluster_features: distances of every image to the K centroids, standardized on train."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import data, features, logs, store
+
+logs.to_file(snakemake.log[0])
+mnist, _ = data.read_mnist(snakemake.input.mnist)
+clusters, fit = store.read_h5(snakemake.input.clusters, required=("centroids",), attrs_required=("k", "params"))
+datasets, attrs = features.cluster_features(mnist, clusters["centroids"])
+attrs.update(fit_on=fit["params"]["fit_on"], kmeans_params=fit["params"], kmeans_fit_time_s=fit["fit_time_s"])
+store.write_h5(snakemake.output[0], datasets, attrs=attrs)

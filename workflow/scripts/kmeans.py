@@ -1,0 +1,16 @@
+"""Rule kmeans: fit MiniBatchKMeans for one K, store centroids, labels, inertia, silhouette, times."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import data, logs, store, sweep
+
+logs.to_file(snakemake.log[0])
+mnist, _ = data.read_mnist(snakemake.input.mnist)
+k = int(snakemake.wildcards.k)
+datasets, attrs = sweep.run_k(
+    mnist, k, seed=snakemake.params.seed, threads=snakemake.threads, **snakemake.params.kmeans
+)
+store.write_h5(
+    snakemake.output[0],
+    datasets,
+    attrs={**attrs, "params": snakemake.params.kmeans, "seed": snakemake.params.seed},
+)
