@@ -45,3 +45,10 @@ def test_conda_env_pins_match_the_pip_lock():
     lower = {k.lower(): v for k, v in lock.items()}
     assert {k: v for k, v in conda_pins.items() if lower.get(k.lower()) != v} == {}
     assert {"tensorflow", "keras", "jax", "snakemake"} <= {k.lower() for k in lock}
+
+
+@pytest.mark.parametrize("profile", ["gpu", "slurm"])
+def test_execution_profiles_plan_the_workflow(profile):
+    proc = run([*SNAKEMAKE, "-n", "--profile", f"profiles/{profile}"])
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "dry-run" in proc.stdout
