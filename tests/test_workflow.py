@@ -58,3 +58,10 @@ def test_failed_job_leaves_no_partial_output(tiny_run, tmp_path):
     assert "does/not/exist: no such file or folder" in (work / "logs/data/mnist.log").read_text()
     assert not (work / "resources/mnist.h5").exists()
     assert not list((work / "resources").glob(".mnist.h5*"))
+
+
+def test_report_bundles_the_figures(tiny_run):
+    snakemake(tiny_run, "--report", "report.html", "--configfile", "config/tiny.yaml")
+    html = (tiny_run / "report.html").read_text(errors="replace")
+    for name in ("training.png", "map_046.png", "summary.png", "gallery.png", "layer_conv3.png", "comparison.png"):
+        assert name in html

@@ -30,7 +30,7 @@ rule cluster_sweep:
     output:
         h5="results/clusters/sweep.h5",
         tsv="results/clusters/sweep.tsv",
-        figure="results/clusters/sweep.png",
+        figure=report("results/clusters/sweep.png", category="4 Clusters and MLP"),
     log:
         "logs/clusters/sweep.log",
     benchmark:

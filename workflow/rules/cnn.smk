@@ -4,7 +4,7 @@ rule cnn:
     output:
         model="results/cnn/model.keras",
         training="results/cnn/training.h5",
-        figure="results/cnn/training.png",
+        figure=report("results/cnn/training.png", category="1 CNN"),
     log:
         "logs/cnn/train.log",
     benchmark:

@@ -5,7 +5,9 @@ rule dream:
         training="results/cnn/training.h5",
     output:
         h5="results/dreams/map_{map}.h5",
-        figure="results/dreams/map_{map}.png",
+        figure=report(
+            "results/dreams/map_{map}.png", category="3 Dreams", subcategory="per map"
+        ),
     log:
         "logs/dreams/map_{map}.log",
     benchmark:
@@ -28,7 +30,7 @@ rule dream_gallery:
     input:
         expand("results/dreams/map_{map}.h5", map=map_ids()),
     output:
-        "results/dreams/gallery.png",
+        report("results/dreams/gallery.png", category="3 Dreams", subcategory="gallery"),
     log:
         "logs/dreams/gallery.log",
     benchmark:
@@ -50,7 +52,11 @@ rule deepdream:
         training="results/cnn/training.h5",
     output:
         h5="results/dreams/layer_{layers}.h5",
-        figure="results/dreams/layer_{layers}.png",
+        figure=report(
+            "results/dreams/layer_{layers}.png",
+            category="3 Dreams",
+            subcategory="DeepDream",
+        ),
     log:
         "logs/dreams/layer_{layers}.log",
     benchmark:

@@ -55,7 +55,7 @@ rule mlp_comparison:
         features=f"results/clusters/features_k{features_k()}.h5",
     output:
         tsv="results/mlp/comparison.tsv",
-        figure="results/mlp/comparison.png",
+        figure=report("results/mlp/comparison.png", category="4 Clusters and MLP"),
     log:
         "logs/mlp/comparison.log",
     benchmark:

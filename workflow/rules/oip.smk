@@ -5,7 +5,9 @@ rule oip:
         precursor=oip_starts,
     output:
         h5="results/oip/map_{map}.h5",
-        figure="results/oip/map_{map}.png",
+        figure=report(
+            "results/oip/map_{map}.png", category="2 OIPs", subcategory="per map"
+        ),
     log:
         "logs/oip/map_{map}.log",
     benchmark:
@@ -33,7 +35,7 @@ rule oip_summary:
         mnist="resources/mnist.h5",
     output:
         tsv="results/oip/summary.tsv",
-        figure="results/oip/summary.png",
+        figure=report("results/oip/summary.png", category="2 OIPs", subcategory="layer"),
     log:
         "logs/oip/summary.log",
     benchmark:
