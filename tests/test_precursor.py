@@ -64,3 +64,11 @@ def test_halving_rungs_must_end_at_test_epochs(small_cnn, patterns):
     factory = precursor.ascent_factory(small_cnn["model"], 46, step_size=0.05)
     with pytest.raises(ValueError, match=r"rungs \[1, 3\] must increase and end at test_epochs=6"):
         precursor.screen(factory, patterns, 6, 8, mode="halving", rungs=(1, 3))
+
+
+def test_screening_several_maps_at_once_equals_one_map_at_a_time(small_cnn, patterns):
+    together = precursor.screen_maps(small_cnn["model"], [46, 56], patterns, 6, 8, step_size=0.05, batch_size=300)
+    for m in (46, 56):
+        alone = _exhaustive(small_cnn, patterns, m)
+        np.testing.assert_allclose(together[m]["final_loss"], alone["final_loss"], rtol=1e-3, atol=1e-6)
+        assert set(together[m]["top_indices"]) == set(alone["top_indices"])

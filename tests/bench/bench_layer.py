@@ -28,6 +28,8 @@ def main():
     ap.add_argument("--mode", default="exhaustive", choices=["exhaustive", "halving"])
     ap.add_argument("--epochs", type=int, default=1200)
     ap.add_argument("--maps", type=int, nargs="*", default=list(range(128)))
+    ap.add_argument("--multi-map", action="store_true", help="screen all maps in one batch stream (exhaustive)")
+    ap.add_argument("--batch-size", type=int, default=1024)
     args = ap.parse_args()
     backend.set_precision("float32")
     model, mean, std = store.load_cnn(args.model, args.training)
@@ -36,9 +38,12 @@ def main():
     max_act, mean_act = oip.test_activations(model, cnn.standardize(mnist["x_test"], mean, std))
     halving = {"rungs": (1, 3, 10), "eta": 4} if args.mode == "halving" else {}
     results, t_screen, t_oip, work = {}, 0.0, 0.0, 0
+    together = {}
+    if args.multi_map:
+        together = precursor.screen_maps(model, args.maps, starts, 10, 8, 0.01, batch_size=args.batch_size)
     for m in args.maps:
         factory = precursor.ascent_factory(model, m, 0.01)
-        s = precursor.screen(factory, starts, 10, 8, batch_size=1024, mode=args.mode, **halving)
+        s = together.get(m) or precursor.screen(factory, starts, 10, 8, args.batch_size, mode=args.mode, **halving)
         r = oip.optimize(model, m, starts[s["top_indices"]], args.epochs, 0.01)
         results[m], t_screen, t_oip, work = r, t_screen + s["seconds"], t_oip + r["seconds"], work + s["image_epochs"]
         print(f"map {m:3d}: screen {s['seconds']:5.1f} s, best OIP loss {r['final_loss'].max():9.4f}", flush=True)
@@ -46,7 +51,8 @@ def main():
     found = int(table["found"].fillna(False).astype(bool).sum())
     fires = int(table["fires_on_test"].sum())
     both = int((table["fires_on_test"] & table["found"].fillna(False).astype(bool)).sum())
-    print(f"\nmaps {len(args.maps)}, screening {args.mode}: {work / t_screen:.0f} image·epochs/s")
+    how = "all maps in one stream" if args.multi_map else args.mode
+    print(f"\nbackend {backend.name()}, maps {len(args.maps)}, screening {how}: {work / t_screen:.0f} image·epochs/s")
     print(f"{'screening time':28s} {t_screen:8.1f} s")
     print(f"{'OIP time (8 × ' + str(args.epochs) + ' epochs)':28s} {t_oip:8.1f} s")
     print(f"{'maps with an OIP (loss > 0)':28s} {found:8d} of {len(args.maps)}")

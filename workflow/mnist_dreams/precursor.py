@@ -136,3 +136,29 @@ def screen(ascend_factory, starts, test_epochs, top_k, batch_size=1024, mode="ex
         "work_fraction": work / (n * test_epochs),
         "seconds": seconds,
     }
+
+
+def screen_maps(model, maps, starts, test_epochs, top_k, step_size, batch_size=4096, layer="conv3"):
+    """Exhaustive screening of several maps in one stream of batches; {map: screen-like dict}.
+
+    Each sample carries its own map index, so one compiled call serves (map, pattern) pairs of
+    many maps: on a GPU that fills big batches, where per-map jobs would pay start-up per map.
+    """
+    ascend = _compiled(model, layer, float(step_size), int(test_epochs))
+    maps, n = np.asarray(list(maps), np.int32), len(starts)
+    losses = np.empty((len(maps), n), np.float32)
+    t0 = time.perf_counter()
+    pairs = np.arange(len(maps) * n)
+    for lo in range(0, len(pairs), batch_size):
+        idx = pairs[lo : lo + batch_size]
+        idx = np.concatenate([idx, np.repeat(idx[-1:], batch_size - len(idx))])  # one shape
+        _, hist = ascend(starts[idx % n], maps[idx // n])
+        losses[idx // n, idx % n] = hist[-1]
+    seconds = time.perf_counter() - t0
+    log.info("screened %d maps × %d patterns in %.1f s", len(maps), n, seconds)
+    out = {}
+    for i, m in enumerate(maps.tolist()):
+        ranked = top(losses[i], top_k)
+        out[m] = {"final_loss": losses[i], "top_indices": ranked.astype(np.int64), "top_loss": losses[i][ranked]}
+        out[m].update(image_epochs=n * test_epochs, work_fraction=1.0, seconds=seconds / len(maps))
+    return out
