@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-COPY = ("Snakefile", "workflow", "config", "envs")
+COPY = ("Snakefile", "workflow", "config", "envs", "profiles")
 
 
 def workflow_copy(dest):
