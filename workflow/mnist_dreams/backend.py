@@ -35,6 +35,15 @@ def set_precision(precision="float32"):
         jax.config.update("jax_default_matmul_precision", "tensorfloat32" if tf32 else "highest")
 
 
+def seed_everything(seed):
+    """Seed Python, NumPy and the backend, and ask for deterministic kernels (bit-identical CPU reruns)."""
+    keras.utils.set_random_seed(seed)
+    if name() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
 def feature_model(model, layer):
     """A model from the CNN's input to ``layer``'s output (weights shared, not copied)."""
     return keras.Model(model.inputs, model.get_layer(layer).output, name=f"upto_{layer}")

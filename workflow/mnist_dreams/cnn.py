@@ -88,8 +88,9 @@ def train(
     """
     import keras
 
-    keras.utils.set_random_seed(seed)
-    _deterministic()
+    from . import backend
+
+    backend.seed_everything(seed)
     x_train, y_train = subsample(data["x_train"], data["y_train"], train_subset, seed)
     mean, std = standardization(data["x_train"])
     xs, xt = standardize(x_train, mean, std), standardize(data["x_test"], mean, std)
@@ -123,13 +124,3 @@ def train(
     attrs = {"pixel_mean": mean, "pixel_std": std, "n_train": len(xs), "n_test": len(xt)}
     log.info("test accuracy after %d epochs: %.4f", epochs, history["test_accuracy"][-1])
     return model, history, attrs
-
-
-def _deterministic():
-    """Ask the backend for deterministic kernels, so a CPU rerun is bit-identical."""
-    import keras
-
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()

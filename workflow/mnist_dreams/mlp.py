@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .cnn import _deterministic, subsample
+from .cnn import subsample
 from .features import standardize
 
 log = logging.getLogger(__name__)
@@ -132,8 +132,9 @@ def train(
     (model, per-epoch history, attrs)."""
     import keras
 
-    keras.utils.set_random_seed(seed)
-    _deterministic()
+    from . import backend
+
+    backend.seed_everything(seed)
     x_fit, y_fit = subsample(x_train, y_train, train_subset, seed)
     hp = keras_hyperparameters(x_fit.shape[1], learn_rate, mom_rate, lambda2, batch_size)
     model = build(x_fit.shape[1], hidden, activation, hp["l2"], seed)
