@@ -1,6 +1,5 @@
 """The gradient-ascent step: right loss, rising loss, and the same numbers on TF and JAX."""
 
-import json
 import os
 import subprocess
 import sys
@@ -21,9 +20,13 @@ from mnist_dreams import backend, store
 assert keras.backend.backend() == "jax", keras.backend.backend()
 z = np.load({inputs!r})
 model = store.load_model({model!r})
-x, hist = backend.make_ascent(model, "conv3", step_size=0.5, epochs=4)(z["x"], z["m"])
-np.savez({out!r}, x=x, hist=hist)
+np.savez({out!r}, **{{k: backend.make_ascent(model, "conv3", *run)(z["x"], z["m"])[i] for k, run, i in {runs!r}}})
 """
+# What both backends run: one unit step (its displacement is the RMS-normalized gradient) and the
+# precursor's 10 epochs at the production step size.
+RUNS = (("x_step", (1.0, 1), 0), ("hist_step", (1.0, 1), 1), ("hist_small", (0.01, 10), 1))
+EPS32 = float(np.finfo(np.float32).eps)
+N_ACC = 3 * 3 * 64  # longest dot product of the objective: one conv3 output sums 576 products
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +72,38 @@ def test_each_sample_moves_by_its_own_rms_normalised_gradient(small_cnn, inputs)
     np.testing.assert_array_equal(out[~moved], x[~moved])
 
 
+def _ascent_runs(model, x, m):
+    out = {}
+    for key, run, i in RUNS:
+        out[key] = backend.make_ascent(model, "conv3", *run)(x, m)[i]
+    return out
+
+
+def _backend_mismatch(a, b, x0):
+    """Why two backends' ascents disagree beyond float32 rounding, or None.
+
+    Bounds are float32 error bounds of the longest accumulation (N_ACC·eps, relative): exact
+    agreement cannot be asked for, because each backend sums in its own order and large steps carry
+    such rounding across ReLU kinks (0.9 % on 2 of 240 values at step 0.5 on an AVX2-only CPU).
+    """
+    scale = float(np.abs(a["hist_small"]).max())
+    forward = np.abs(a["hist_step"][0] - b["hist_step"][0]).max()
+    if forward > N_ACC * EPS32 * scale:
+        return f"map losses of the same images differ by {forward:.3g} (scale {scale:.3g})"
+    # One unit step moves each image by its RMS-normalized gradient: compare it per image.
+    g_a, g_b = a["x_step"] - x0, b["x_step"] - x0
+    grad = np.sqrt(((g_a - g_b) ** 2).mean(axis=(1, 2, 3))).max()
+    if grad > 3 * N_ACC * EPS32:  # three conv layers back to the input
+        return f"normalized gradients differ by RMS {grad:.3g} (unit RMS)"
+    epochs = len(a["hist_small"]) - 1
+    small = np.abs(a["hist_small"] - b["hist_small"]).max()
+    if small > epochs * N_ACC * EPS32 * scale:
+        return f"{epochs} small steps end {small:.3g} apart (scale {scale:.3g})"
+    return None
+
+
 def test_tensorflow_and_jax_steps_agree(small_cnn, inputs, tmp_path):
-    """Model trained with TF, loaded by Keras-on-JAX: same inputs give the same ascent."""
+    """Model trained with TF, loaded by Keras-on-JAX: same gradient, same ascent within float32."""
     pytest.importorskip("jax")
     x, m = inputs
     np.savez(tmp_path / "in.npz", x=x, m=m)
@@ -79,15 +112,28 @@ def test_tensorflow_and_jax_steps_agree(small_cnn, inputs, tmp_path):
         inputs=str(tmp_path / "in.npz"),
         model=str(small_cnn["path"]),
         out=str(tmp_path / "out.npz"),
+        runs=RUNS,
     )
     env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    jax_out = np.load(tmp_path / "out.npz")
-    tf_x, tf_hist = backend.make_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=4)(x, m)
-    scale = json.dumps({"max|x|": float(np.abs(tf_x).max())})
-    np.testing.assert_allclose(jax_out["hist"], tf_hist, rtol=1e-4, atol=1e-4, err_msg=scale)
-    np.testing.assert_allclose(jax_out["x"], tf_x, rtol=1e-4, atol=1e-4, err_msg=scale)
+    jax_runs = dict(np.load(tmp_path / "out.npz"))
+    tf_runs = _ascent_runs(small_cnn["model"], x, m)
+    assert _backend_mismatch(tf_runs, jax_runs, x) is None
+    assert np.count_nonzero(tf_runs["hist_step"][0] > 0) >= 10  # enough live maps to compare gradients
+
+
+def test_backend_check_catches_real_mismatches(small_cnn, inputs):
+    """The tolerance above is not blind: a 5 % larger step or a neighbouring map fails it."""
+    x, m = inputs
+    model = small_cnn["model"]
+    ref = _ascent_runs(model, x, m)
+    larger = dict(ref, hist_small=backend.make_ascent(model, "conv3", 0.0105, 10)(x, m)[1])
+    assert "small steps" in _backend_mismatch(ref, larger, x)
+    other = _ascent_runs(model, x, (m + 1) % 128)
+    assert "map losses" in _backend_mismatch(ref, other, x)
+    unnormalized = dict(ref, x_step=x + 0.5 * (ref["x_step"] - x))
+    assert "normalized gradients" in _backend_mismatch(ref, unnormalized, x)
 
 
 def test_unknown_precision_is_refused():
