@@ -1,6 +1,7 @@
 """KMeans on MNIST pixels for one K at a time, and the sweep over K (the seed's article XIV).
 
-Each K is fitted by scikit-learn's ``MiniBatchKMeans`` on the raw pixels scaled to [0, 1]; the
+Each K is fitted by scikit-learn's ``MiniBatchKMeans`` on the pixels scaled to [0, 1], or on those
+rows in another clustering space (``normalize.SPACES``: row-L2-normalized, per-pixel standardized); the
 result keeps what the seed plotted (inertia, average silhouette, time) plus what a reader needs to
 check it: the centroids, the labels and the indices of the images that were clustered.
 """
@@ -25,8 +26,8 @@ SEED_SILHOUETTE_KS = (40, 70, 90)
 SEED_TIME_S = {30: 32.0, 170: 60.0}
 
 
-def fit_images(mnist, fit_on="train", subsample=0, seed=0):
-    """The images to cluster as float32 rows in [0, 1], and their indices into train ++ test.
+def fit_images(mnist, fit_on="train", subsample=0, seed=0, space="pixels"):
+    """The images to cluster as float32 rows in clustering ``space``, and their indices into train ++ test.
 
     ``fit_on="train+test"`` is the seed's choice (it clusters the test images too, which leaks them
     into features used to classify them); ``"train"`` is the honest default.
@@ -38,7 +39,7 @@ def fit_images(mnist, fit_on="train", subsample=0, seed=0):
     index = np.arange(n)
     if subsample and subsample < n:
         index = np.sort(np.random.default_rng(seed).permutation(n)[:subsample])
-    return pixels(mnist, index), index
+    return in_space(mnist, index, space), index
 
 
 def pixels(mnist, index):
@@ -48,6 +49,16 @@ def pixels(mnist, index):
     train, test = index[index < n_train], index[index >= n_train] - n_train
     x = np.concatenate([mnist["x_train"][train], mnist["x_test"][test]])
     return (x.reshape(len(x), -1).astype(np.float32) * np.float32(PIXEL_SCALE)).astype(np.float32)
+
+
+def in_space(mnist, index, space="pixels"):
+    """Rows ``index`` of train ++ test in clustering ``space``; its statistics from the training images only."""
+    from .normalize import space_scaler
+
+    if space == "pixels":  # the identity: skip building the training rows it would be "fitted" on
+        return pixels(mnist, index)
+    scaler = space_scaler(space, pixels(mnist, np.arange(len(mnist["x_train"]))))
+    return np.asarray(scaler.transform(pixels(mnist, index)), np.float32)
 
 
 def kmeans(x, k, n_init, max_iter, batch_size, seed=0, threads=1):
@@ -98,9 +109,11 @@ def silhouette(x, labels, sample_size=0, seed=0, threads=1):
     return float(value), seconds
 
 
-def run_k(mnist, k, fit_on, subsample, n_init, max_iter, batch_size, silhouette_sample_size, seed=0, threads=1):
-    """One K of the sweep: datasets and attrs of ``results/clusters/k_{K}.h5``."""
-    x, index = fit_images(mnist, fit_on, subsample, seed)
+def run_k(
+    mnist, k, fit_on, subsample, n_init, max_iter, batch_size, silhouette_sample_size, seed=0, threads=1, space="pixels"
+):
+    """One K of the sweep: datasets and attrs of ``results/clusters/k_{K}.h5`` (inertia, silhouette in ``space``)."""
+    x, index = fit_images(mnist, fit_on, subsample, seed, space)
     centroids, labels, sk_inertia, fit_s, steps = kmeans(x, k, n_init, max_iter, batch_size, seed, threads)
     sil, sil_s = silhouette(x, labels, silhouette_sample_size, seed, threads)
     exact = not silhouette_sample_size or silhouette_sample_size >= len(x)
@@ -122,6 +135,7 @@ def run_k(mnist, k, fit_on, subsample, n_init, max_iter, batch_size, silhouette_
         "n_steps": steps,
         "n_images": len(x),
         "pixel_scale": PIXEL_SCALE,
+        "space": space,
         "threads": threads,
     }
     return datasets, attrs

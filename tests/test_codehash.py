@@ -1,0 +1,66 @@
+"""Code hashes: which files a rule script reaches, and that only their content counts."""
+
+import os
+import shutil
+
+import pytest
+
+from helpers import ROOT
+from mnist_dreams import codehash
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A copy of the scripts and the package, to edit freely."""
+    shutil.copytree(ROOT / "workflow/scripts", tmp_path / "scripts")
+    shutil.copytree(ROOT / "workflow/mnist_dreams", tmp_path / "mnist_dreams")
+    return tmp_path
+
+
+def _names(tree, script):
+    return {p.relative_to(tree).as_posix() for p in codehash.dependencies(tree / "scripts" / script, tree)}
+
+
+def test_dependencies_follow_imports_including_those_inside_functions(tree):
+    deps = _names(tree, "precursor.py")
+    # precursor.py imports backend only inside a function: it still counts
+    assert {"scripts/precursor.py", "scripts/_bootstrap.py", "mnist_dreams/__init__.py"} <= deps
+    assert {"mnist_dreams/precursor.py", "mnist_dreams/backend.py", "mnist_dreams/store.py"} <= deps
+    assert not deps & {"mnist_dreams/figures.py", "mnist_dreams/dream.py", "mnist_dreams/mlp.py"}
+
+
+def test_figure_scripts_do_not_reach_the_compute_modules(tree):
+    for script in ("oip_figures.py", "dream_figures.py", "precursor_figures.py", "cnn_figure.py"):
+        deps = _names(tree, script)
+        assert "mnist_dreams/figures.py" in deps
+        assert not deps & {"mnist_dreams/backend.py", "mnist_dreams/precursor.py", "mnist_dreams/dream.py"}, script
+
+
+def test_hash_changes_with_content_of_any_dependency_and_only_then(tree):
+    script = tree / "scripts/precursor.py"
+    before = codehash.code_hash(script, tree)
+    module = tree / "mnist_dreams/precursor.py"
+    os.utime(module, (1, 1))  # an mtime change alone (a fresh clone, a touch) changes nothing
+    assert codehash.code_hash(script, tree) == before
+    module.write_text(module.read_text() + "# a comment\n")
+    after = codehash.code_hash(script, tree)
+    assert after != before
+    unrelated = tree / "mnist_dreams/mlp.py"
+    unrelated.write_text(unrelated.read_text() + "# a comment\n")
+    assert codehash.code_hash(script, tree) == after
+
+
+def test_relative_and_absolute_package_imports_resolve(tmp_path):
+    pkg = tmp_path / "mnist_dreams"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from .sub import b\n")
+    (pkg / "sub/__init__.py").write_text("")
+    (pkg / "sub/b.py").write_text("def f():\n    from ..c import g\n")
+    (pkg / "c.py").write_text("import json\n")
+    (pkg / "unused.py").write_text("")
+    script = tmp_path / "s.py"
+    script.write_text("import mnist_dreams.a\n")
+    names = {p.relative_to(tmp_path).as_posix() for p in codehash.dependencies(script, tmp_path)}
+    assert names == {"s.py", "mnist_dreams/__init__.py", "mnist_dreams/a.py", "mnist_dreams/sub/__init__.py",
+                     "mnist_dreams/sub/b.py", "mnist_dreams/c.py"}

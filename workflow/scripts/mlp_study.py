@@ -1,0 +1,19 @@
+"""Rule mlp_study: the study's table (per run), summary (per variant), verdict and figure from its runs."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import logs, store, study, study_figures
+
+log = logs.to_file(snakemake.log[0])
+thresholds = snakemake.params.thresholds
+stored, attrs = store.read_h5(snakemake.input[0], required=("variant", *study.HISTORY), attrs_required=("params",))
+runs = study.records(stored)
+rows = study.table(runs, thresholds)
+summary = study.summary(rows, thresholds)
+verdict = study.verdict(summary)
+for line in verdict:
+    log.info("verdict: %s", line)
+store.write_tsv(rows, snakemake.output.tsv)
+store.write_tsv(summary, snakemake.output.summary)
+kmeans = attrs["params"]["kmeans"]
+head = f"Article XIV study: K = {attrs['k']}, {attrs['epochs']} epochs, KMeans n_init = {kmeans['n_init']}"
+study_figures.study(runs, summary, thresholds, snakemake.output.figure, "\n".join([head, *verdict]))
