@@ -1,0 +1,88 @@
+"""The report, opened in headless Chromium, shows the summary table and a figure where a reader looks.
+
+`snakemake --report` writes a JavaScript app; grepping its HTML only proves that bytes are
+embedded. Here a real browser clicks category → entry → view and the checks read the rendered
+page: every cell of the table must equal the TSV's, and the figure must be the PNG on disk,
+decoded by the browser at its true width.
+"""
+
+import os
+import struct
+
+import pandas as pd
+import pytest
+
+from helpers import snakemake
+from report_browser import BrowserMissing, ReportPage, data_uri_bytes, start_chromium
+
+pytestmark = pytest.mark.e2e
+
+# What the reader looks for; menu labels are the report(category=..., subcategory=...) values, and
+# a category with one subcategory lists its results directly. Change these when the rules change
+# (the summary table becomes results/summary.tsv once that rule exists).
+TABLE_MENU = ("2 OIPs", "layer")
+TABLE_ENTRY = "results/oip/summary.html"  # the HTML page the report shows ...
+TABLE_SOURCE = "results/oip/summary.tsv"  # ... made from this TSV (a .tsv alone is only a download)
+FIGURE_MENU = ("1 CNN",)
+FIGURE_ENTRY = "results/cnn/training.png"
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="module")
+def report(tiny_run, tmp_path_factory):
+    """The tiny run's report, built outside the workdir; returns (workdir, report.html)."""
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    # Targets and flags before --configfile: Snakemake >= 9 reads every later word as a config file.
+    snakemake(tiny_run, "--report", str(path), "--configfile", "config/tiny.yaml")
+    return tiny_run, path
+
+
+@pytest.fixture(scope="session")  # session, like tiny_run, so that it is set up (or skips) first
+def browser(tmp_path_factory):
+    try:
+        driver = start_chromium(tmp_path_factory.mktemp("chromium"))
+    except BrowserMissing as err:
+        if IN_CI:
+            pytest.fail(f"CI=true but the browser check cannot run: {err}")
+        pytest.skip(str(err))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def page(browser, report):
+    # browser first: without one the tests skip before the two-minute tiny run.
+    return ReportPage(browser, report[1]).open()
+
+
+def png_width(data):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">I", data[16:20])[0]  # IHDR: the first chunk, width first
+
+
+def test_report_shows_summary_table(page, report, tmp_path):
+    workdir, _ = report
+    assert (workdir / TABLE_ENTRY).is_file(), f"no rule wrote {TABLE_ENTRY} (mnist_dreams.tables.write_html_table)"
+    src, cells = page.menu(*TABLE_MENU).show(TABLE_ENTRY).shown_html_table()
+    shot = page.screenshot(tmp_path / "report_table.png")
+    print(f"screenshot: {shot}")
+
+    assert f"filename={os.path.basename(TABLE_ENTRY)};" in src
+    # Read independently of mnist_dreams.tables: pandas, every cell as the text in the file.
+    tsv = pd.read_csv(workdir / TABLE_SOURCE, sep="\t", dtype=str, keep_default_na=False)
+    expected = [list(tsv.columns), *tsv.to_numpy().tolist()]
+    assert len(cells) == len(expected), f"{len(cells) - 1} rows shown, {len(tsv)} in {TABLE_SOURCE}"
+    for i, (shown, want) in enumerate(zip(cells, expected, strict=True)):
+        assert shown == want, f"row {i} of the shown table differs from {TABLE_SOURCE}"
+
+
+def test_report_shows_figure(page, report, tmp_path):
+    workdir, _ = report
+    src, width = page.menu(*FIGURE_MENU).show(FIGURE_ENTRY).shown_image()
+    shot = page.screenshot(tmp_path / "report_figure.png")
+    print(f"screenshot: {shot}")
+
+    png = (workdir / FIGURE_ENTRY).read_bytes()
+    assert data_uri_bytes(src) == png, f"the image shown is not {FIGURE_ENTRY}"
+    assert width == png_width(png)
