@@ -16,9 +16,32 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/cnn.smk"
 include: "workflow/rules/clusters.smk"
 include: "workflow/rules/mlp.smk"
+include: "workflow/rules/study.smk"
 include: "workflow/rules/precursor.smk"
 include: "workflow/rules/oip.smk"
 include: "workflow/rules/dream.smk"
+include: "workflow/rules/summary.smk"
+include: "workflow/rules/tables.smk"
+
+
+# Run on the submit host, not as cluster jobs: the download (compute nodes often lack internet) and
+# the light steps that only read finished results into summaries and figures.
+localrules:
+    mnist,
+    cnn_figure,
+    precursor_figures,
+    oip_summary,
+    oip_figures,
+    dream_figures,
+    deepdream_figure,
+    cluster_sweep,
+    mlp_comparison,
+    mlp_study,
+    summary,
+    summary_table,
+    oip_summary_table,
+    cluster_sweep_table,
+    mlp_comparison_table,
 
 
 rule all:

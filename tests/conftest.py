@@ -59,3 +59,16 @@ def tiny_run(tmp_path_factory):
     work = workflow_copy(tmp_path_factory.mktemp("wf"))
     snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml")
     return work
+
+
+@pytest.fixture(scope="session")
+def tiny_test_peaks(tiny_run):
+    """Per conv3 map: its largest activation over all MNIST test images, by NumPy from the saved CNN."""
+    from helpers import conv3_by_numpy
+    from mnist_dreams import cnn, data, store
+
+    model = store.load_model(tiny_run / "results/cnn/model.keras")
+    mnist, _ = data.read_mnist(tiny_run / "resources/mnist.h5")
+    _, attrs = store.read_h5(tiny_run / "results/cnn/training.h5")
+    x = cnn.standardize(mnist["x_test"], attrs["pixel_mean"], attrs["pixel_std"])
+    return conv3_by_numpy(model, x).max(axis=(0, 1, 2))

@@ -1,6 +1,7 @@
 """Running the real snakemake on a copy of the workflow in a temp dir."""
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ COPY = ("Snakefile", "workflow", "config", "envs", "profiles")
 def workflow_copy(dest):
     """A runnable copy of the workflow (code, configs, envs) without results or caches."""
     dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
     for name in COPY:
         src = ROOT / name
         if src.is_dir():
@@ -23,9 +25,15 @@ def workflow_copy(dest):
     return dest
 
 
-def snakemake(workdir, *args, check=True, timeout=1500):
+def snakemake(workdir, *args, check=True, timeout=1500, max_file_bytes=None):
+    """Run the real snakemake in ``workdir``; ``max_file_bytes`` caps every file it and its jobs write."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run([*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, env=env, timeout=timeout)
+    limit = None
+    if max_file_bytes is not None:
+        limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))  # noqa: E731
+    proc = subprocess.run(
+        [*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, env=env, timeout=timeout, preexec_fn=limit
+    )
     if check and proc.returncode != 0:
         logs = "\n".join(p.read_text()[-2000:] for p in Path(workdir, "logs").rglob("*.log"))
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stderr[-4000:]}\n{logs}")
@@ -36,6 +44,20 @@ def planned_rules(workdir, *args):
     """Names of the rules a dry run would execute (rule 'all' excluded)."""
     out = snakemake(workdir, "-n", *args).stdout
     return sorted({line.split()[1].rstrip(":") for line in out.splitlines() if line.startswith("rule ")} - {"all"})
+
+
+def planned_resources(workdir, *args):
+    """[(rule, {resource: value})] of every job of a dry run, members of group jobs included."""
+    jobs, rule = [], None
+    for line in snakemake(workdir, "-n", *args).stdout.splitlines():
+        line = line.strip()  # group members are indented
+        if line.startswith(("rule ", "localrule ")):
+            rule = line.split()[1].rstrip(":")
+        elif line.strip().startswith("resources:") and rule not in (None, "all"):
+            pairs = (item.split("=", 1) for item in line.split(":", 1)[1].split(", "))
+            jobs.append((rule, {k.strip(): v.strip() for k, v in pairs}))
+            rule = None
+    return jobs
 
 
 def planned_jobs(workdir, *args):
@@ -50,3 +72,27 @@ def planned_jobs(workdir, *args):
         jobs[parts[0]] = int(parts[1])
     jobs.pop("all", None)
     return jobs
+
+
+def conv3_by_numpy(model, x, chunk=500):
+    """conv3's activations (N, 3, 3, 128) computed by NumPy from the model's weights.
+
+    An independent path to Keras' forward pass (im2col from 9 shifted slices + NumPy matmul),
+    for checking stored activations and "fires" flags without restating the code under test.
+    """
+    import numpy as np
+
+    out = []
+    for lo in range(0, len(x), chunk):
+        a = np.asarray(x[lo : lo + chunk], np.float32)
+        for name in ("conv1", "conv2", "conv3"):
+            kernel, bias = model.get_layer(name).get_weights()
+            n, h, w, c = a.shape[0], a.shape[1] - 2, a.shape[2] - 2, a.shape[3]
+            columns = np.concatenate([a[:, i : i + h, j : j + w] for i in range(3) for j in range(3)], axis=-1)
+            weights = kernel.reshape(9 * c, -1)  # rows in (i, j, c) order, as the columns
+            a = np.maximum(columns.reshape(n * h * w, 9 * c) @ weights + bias, 0.0).reshape(n, h, w, -1)
+            if name != "conv3":  # 2×2 max pooling, odd edge dropped as Keras' "valid" pooling does
+                n, h, w, c = a.shape
+                a = a[:, : h // 2 * 2, : w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+        out.append(a)
+    return np.concatenate(out)

@@ -1,14 +1,27 @@
 """Config validation: defaults filled from the schema, typos and wrong types fail before any job."""
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
-from snakemake.utils import validate
+from snakemake.cli import parse_config
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import update_config, validate
 
 from helpers import ROOT, snakemake, workflow_copy
+from mnist_dreams import configuration
 
-SCHEMA = str(ROOT / "workflow/schemas/config.schema.yaml")
+SCHEMA_PATH = ROOT / "workflow/schemas/config.schema.yaml"
+SCHEMA = str(SCHEMA_PATH)
+
+
+def _preset(*names):
+    """Presets layered as Snakemake layers --configfile overlays: a deep merge."""
+    config = {}
+    for name in ("config.yaml", *names):
+        update_config(config, yaml.safe_load((ROOT / "config" / name).read_text()) or {})
+    return config
 
 
 def test_schema_fills_every_default():
@@ -20,9 +33,88 @@ def test_schema_fills_every_default():
 
 @pytest.mark.parametrize("preset", sorted(p.name for p in (ROOT / "config").glob("*.yaml")))
 def test_every_preset_is_valid(preset):
-    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    config.update(yaml.safe_load((ROOT / "config" / preset).read_text()) or {})
+    config = _preset(preset)
     validate(config, SCHEMA)
+    # a deep merge keeps the base preset's keys that the overlay does not name
+    base = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    overlay = yaml.safe_load((ROOT / "config" / preset).read_text()) or {}
+    for section, values in base.items():
+        if isinstance(values, dict) and isinstance(overlay.get(section), dict):
+            for key in set(values) - set(overlay[section]):
+                assert config[section][key] == values[key], (section, key)
+
+
+def _other_value(sub):
+    """A valid value of the schema node ``sub`` that differs from its default where possible."""
+    default = sub.get("default")
+    kinds = configuration._types(sub)
+    if "enum" in sub:
+        return next((v for v in reversed(sub["enum"]) if v != default), default)
+    if "null" in kinds:
+        return None
+    if "boolean" in kinds:
+        return not default
+    if "array" in kinds:
+        return [56] if sub.get("items", {}).get("maximum") == 127 else default[: max(1, len(default) - 1)]
+    if "object" in kinds:
+        return {**default, "conv2": 0.5} if "propertyNames" in sub else default
+    if "integer" in kinds:
+        top = sub.get("maximum", default + 1)
+        return default + 1 if default + 1 <= top else sub.get("minimum", 0)
+    if "number" in kinds:
+        low = sub.get("minimum", sub.get("exclusiveMinimum", 0))
+        high = sub.get("maximum", sub.get("exclusiveMaximum", default + 1))
+        return (low + high) / 2 if (low + high) / 2 != default else (low + 3 * high) / 4
+    if sub.get("pattern") == "^[0-9a-f]{64}$":
+        return "0" * 64
+    return f"{default}-other"
+
+
+def _flow(value):
+    """``value`` written as on a command line: YAML flow, strings unquoted where YAML allows."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return str(value) if not isinstance(value, str) else json.dumps(value)
+
+
+LEAVES = list(configuration.leaves(configuration.load_schema(SCHEMA_PATH)))
+
+
+@pytest.mark.parametrize(("path", "sub"), LEAVES, ids=[".".join(p) for p, _ in LEAVES])
+def test_every_key_can_be_set_with_dash_dash_config(path, sub):
+    """`--config` spelling of every schema key arrives with the schema's type and passes validation."""
+    value = nested = _other_value(sub)
+    for key in reversed(path[1:]):
+        nested = {key: nested}
+    entry = f"{path[0]}={_flow(nested)}"  # e.g. precursor={halving: {rungs: [1, 3]}}
+    config = _preset()
+    update_config(config, parse_config([entry]))
+    configuration.coerce(config, configuration.load_schema(SCHEMA_PATH))
+    validate(config, SCHEMA)
+    got = config
+    for key in path:
+        got = got[key]
+    assert got == value and type(got) is type(value), entry
+
+
+@pytest.mark.parametrize(
+    ("entry", "named"),
+    [("maps=[x]", "instance['maps'][0]"), ("oip={epochs: many}", "instance['oip']['epochs']"),
+     ("clusters={k: [1]}", "instance['clusters']['k'][0]")],
+)
+def test_a_real_type_error_still_names_the_key(entry, named):
+    config = _preset()
+    update_config(config, parse_config([entry]))
+    configuration.coerce(config, configuration.load_schema(SCHEMA_PATH))
+    with pytest.raises(WorkflowError) as err:
+        validate(config, SCHEMA)
+    assert named in str(err.value)
 
 
 @pytest.mark.parametrize(

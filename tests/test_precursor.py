@@ -72,3 +72,38 @@ def test_screening_several_maps_at_once_equals_one_map_at_a_time(small_cnn, patt
         alone = _exhaustive(small_cnn, patterns, m)
         np.testing.assert_allclose(together[m]["final_loss"], alone["final_loss"], rtol=1e-3, atol=1e-6)
         assert set(together[m]["top_indices"]) == set(alone["top_indices"])
+
+
+@pytest.mark.parametrize("mode", ["exhaustive", "halving"])
+def test_batch_size_is_speed_only(small_cnn, patterns, mode):
+    """precursor.batch_size stays out of the rule's params: the stored result must not depend on it.
+
+    Batch shape can change float32 kernels, so the bound is a tolerance: measured bit-identical on
+    TF/CPU and within 2.3e-7 (relative) on JAX/CPU; the top-k must be the same, in the same order.
+    """
+    factory = precursor.ascent_factory(small_cnn["model"], 56, step_size=0.05)
+    halving = {"rungs": (1, 2, 6), "eta": 4} if mode == "halving" else {}
+    runs = [precursor.screen(factory, patterns, 6, 8, batch_size=b, mode=mode, **halving) for b in (512, 100, 37)]
+    for r in runs[1:]:
+        np.testing.assert_allclose(r["final_loss"], runs[0]["final_loss"], rtol=1e-5, atol=1e-7)
+        np.testing.assert_array_equal(r["top_indices"], runs[0]["top_indices"])
+        np.testing.assert_array_equal(r["epochs_done"], runs[0]["epochs_done"])
+
+
+def test_per_image_standardization_gives_each_grid_mean_0_std_1(small_cnn):
+    a = small_cnn["attrs"]
+    values = [0.2, 0.5, 0.8]
+    starts = precursor.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"], standardize="per_image")
+    flat = starts.reshape(len(starts), -1).astype(np.float64)
+    cells = precursor.grid_cells(values, 3)
+    constant = np.ptp(cells, axis=1) == 0  # the 3 uniform grids have no pattern to standardize
+    assert constant.sum() == len(values)
+    np.testing.assert_allclose(flat[~constant].mean(axis=1), 0, atol=1e-5)
+    np.testing.assert_allclose(flat[~constant].std(axis=1), 1, rtol=1e-4)
+    np.testing.assert_array_equal(flat[constant], 0)
+    # the same shapes as the MNIST-standardized grids: per image, an affine map of each other
+    mnist = precursor.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"]).reshape(len(starts), -1)
+    i = int(np.flatnonzero(~constant)[100])
+    assert abs(np.corrcoef(mnist[i], flat[i])[0, 1] - 1) < 1e-5
+    with pytest.raises(ValueError, match="precursor.standardize must be one of"):
+        precursor.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"], standardize="global")

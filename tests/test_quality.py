@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from helpers import ROOT, SNAKEMAKE, planned_jobs, workflow_copy
+from helpers import ROOT, SNAKEMAKE, planned_resources, workflow_copy
 
 
 def run(cmd):
@@ -47,8 +47,16 @@ def test_conda_env_pins_match_the_pip_lock():
     assert {"tensorflow", "keras", "jax", "snakemake"} <= {k.lower() for k in lock}
 
 
+GPU_RULES = {"cnn", "precursor", "oip", "dream", "deepdream"}
+
+
 @pytest.mark.parametrize("profile", ["gpu", "slurm"])
-def test_execution_profiles_plan_the_workflow(profile, tmp_path):
+def test_execution_profiles_schedule_gpu_rules_on_a_gpu(profile, tmp_path):
     work = workflow_copy(tmp_path)  # a fresh copy: there is always a whole DAG to plan
-    jobs = planned_jobs(work, "--profile", f"profiles/{profile}")
-    assert jobs["precursor"] == jobs["oip"] == jobs["dream"] >= 1 and jobs["cnn"] == 1
+    jobs = planned_resources(work, "--profile", f"profiles/{profile}")
+    rules = {rule for rule, _ in jobs}
+    assert rules >= GPU_RULES
+    for rule, resources in jobs:
+        # a GPU rule asks for one GPU; nothing else may hold one (or wait for one)
+        assert resources.get("gpu") == ("1" if rule in GPU_RULES else None), (rule, resources)
+        assert int(resources["mem_mb"]) > 0 and int(resources["runtime"]) > 0, (rule, resources)

@@ -95,20 +95,24 @@ def _planned_after(work, change):
 
 def test_mlp_epochs_change_reruns_only_the_mlp_jobs(tiny_run):
     assert planned_rules(tiny_run, "--configfile", "config/tiny.yaml") == []
-    assert _planned_after(tiny_run, "mlp:\n  epochs: 4\n") == ["mlp_clustered", "mlp_comparison", "mlp_reference"]
+    expected = ["mlp_clustered", "mlp_comparison", "mlp_comparison_table", "mlp_reference", "summary", "summary_table"]
+    assert _planned_after(tiny_run, "mlp:\n  epochs: 4\n") == expected
 
 
 def test_features_k_change_reruns_features_and_clustered_mlp_only(tiny_run):
     other = min(tiny(tiny_run)["clusters"]["k"])  # swept already, so no new KMeans fit is due
     assert other != tiny(tiny_run)["clusters"]["features_k"]
     planned = _planned_after(tiny_run, f"clusters:\n  features_k: {other}\n")
-    assert planned == ["cluster_features", "mlp_clustered", "mlp_comparison"]
+    expected = ["cluster_features", "mlp_clustered", "mlp_comparison", "mlp_comparison_table", "summary"]
+    assert planned == [*expected, "summary_table"]
 
 
 def test_threshold_change_redraws_only_the_comparison(tiny_run):
-    assert _planned_after(tiny_run, "mlp:\n  thresholds: [0.5]\n") == ["mlp_comparison"]
+    expected = ["mlp_comparison", "mlp_comparison_table", "summary", "summary_table"]
+    assert _planned_after(tiny_run, "mlp:\n  thresholds: [0.5]\n") == expected
 
 
 def test_kmeans_setting_change_spares_the_reference_mlp(tiny_run):
     planned = _planned_after(tiny_run, "clusters:\n  n_init: 2\n")
-    assert planned == ["cluster_features", "cluster_sweep", "kmeans", "mlp_clustered", "mlp_comparison"]
+    expected = ["cluster_features", "cluster_sweep", "cluster_sweep_table", "kmeans", "mlp_clustered", "mlp_comparison"]
+    assert planned == [*expected, "mlp_comparison_table", "summary", "summary_table"]

@@ -8,7 +8,7 @@ import sys
 def to_file(path):
     """Route Python logging, stdout and stderr (including TF's C++ output) to ``path``."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    stream = open(path, "a", buffering=1)  # noqa: SIM115 - lives as long as the job
+    stream = open(path, "w", buffering=1)  # noqa: SIM115 - lives as long as the job; a rerun replaces the log
     sys.stdout.flush()
     sys.stderr.flush()
     # dup2 so that output written by C/C++ code (TensorFlow, XLA) lands in the log as well.
@@ -21,4 +21,6 @@ def to_file(path):
         stream=stream,
         force=True,
     )
-    return logging.getLogger("mnist_dreams")
+    log = logging.getLogger("mnist_dreams")
+    log.info("job started (pid %d)", os.getpid())  # the pid lets a user (or a test) signal the job
+    return log

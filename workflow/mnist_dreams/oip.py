@@ -9,7 +9,6 @@ import time
 
 import numpy as np
 
-from . import backend
 from .precursor import upscale_basis
 
 log = logging.getLogger(__name__)
@@ -40,6 +39,8 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
     ``jitter`` > 0 rolls each image by up to that many pixels before every step (and back after),
     which needs one compiled step per epoch instead of one compiled loop.
     """
+    from . import backend  # here, not at the top: readers of stored OIPs need no Keras
+
     t0 = time.perf_counter()
     starts = np.asarray(starts, np.float32)
     if jitter:
@@ -78,24 +79,48 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
     }
 
 
+STAGES = ("random", "precursor")
+
+
+def two_stage_choice(stages):
+    """The seed's two-stage answer for one map: ``stages`` maps "random" (and, when the random
+    search found nothing, "precursor") to stored (datasets, attrs). Returns the chosen result's
+    datasets and attrs, marked with ``found_by`` ("random", "precursor" or "none")."""
+    if "random" not in stages or set(stages) - set(STAGES):
+        raise ValueError(f"two_stage needs the random result (and maybe the precursor one), got {sorted(stages)}")
+    random_found = bool(stages["random"][1]["found"])
+    chosen = "random" if random_found or "precursor" not in stages else "precursor"
+    datasets, attrs = stages[chosen]
+    found = bool(attrs["found"])
+    keep = {k: v for k, v in attrs.items() if k not in ("versions", "host", "created")}
+    keep.update(stage=chosen, found=found, found_by=chosen if found else "none", random_found=random_found)
+    return dict(datasets), keep
+
+
 def test_activations(model, x_test, layer="conv3", batch_size=1000):
     """Per map: the largest and mean activation over all test images and positions."""
+    from . import backend
+
     act = backend.feature_model(model, layer).predict(x_test, batch_size=batch_size, verbose=0)
     return act.max(axis=(0, 1, 2)), act.mean(axis=(0, 1, 2))
 
 
-def layer_table(results, max_act, mean_act):
+def layer_table(results, max_act, mean_act, attrs=None):
     """One row per map of the layer: fires on test data?, and for computed maps found / best loss.
 
-    ``results``: map index → stored OIP arrays. A map "fires" when some test image activates it
-    somewhere (max > 0); it is "found" when an OIP candidate ends with loss > 0.
+    ``results``: map index → stored OIP arrays; ``attrs``: map index → their attrs (for ``stage``
+    and ``found_by`` of a two-stage run). A map "fires" when some test image activates it somewhere
+    (max > 0); it is "found" when an OIP candidate ends with loss > 0.
     """
     import pandas as pd
 
+    attrs = attrs or {}
     rows = []
     for m in range(len(max_act)):
-        r = results.get(m)
+        r, a = results.get(m), attrs.get(m, {})
         final = None if r is None else np.asarray(r["final_loss"])
+        found = None if r is None else bool(final.max() > 0)
+        stage = a.get("stage", "")
         rows.append(
             {
                 "map": m,
@@ -103,9 +128,11 @@ def layer_table(results, max_act, mean_act):
                 "max_test_activation": float(max_act[m]),
                 "mean_test_activation": float(mean_act[m]),
                 "computed": r is not None,
-                "found": None if r is None else bool(final.max() > 0),
+                "found": found,
                 "best_loss": np.nan if r is None else float(final.max()),
                 "candidates_found": 0 if r is None else int((final > 0).sum()),
+                "stage": stage,
+                "found_by": "" if r is None else a.get("found_by", stage if found else "none"),
             }
         )
     return pd.DataFrame(rows)

@@ -38,14 +38,29 @@ def grid_cells(values, grid):
     return np.array(list(itertools.product(values, repeat=grid * grid)), np.float64)
 
 
-def grid_patterns(values, grid, pixel_mean, pixel_std, size=28):
+STANDARDIZATIONS = ("mnist", "per_image")
+
+
+def grid_patterns(values, grid, pixel_mean, pixel_std, size=28, standardize="mnist"):
     """All precursor start images, standardized for the CNN: float32 (N, size, size, 1).
 
-    Cell values are fractions of full white (0.2 → 51 of 255) so that the CNN's own
-    standardization applies.
+    Cell values are fractions of full white (0.2 → 51 of 255). The seed standardizes "the resulting
+    distribution of pixel values", which reads two ways: ``"mnist"`` applies the CNN's own training
+    constants (a bright grid stays bright), ``"per_image"`` gives every image mean 0 and std 1 (only
+    its shape counts; a constant grid has no shape and becomes all zeros).
     """
-    images = grid_cells(values, grid) @ upscale_basis(grid, size).T * 255.0
-    return ((images - pixel_mean) / pixel_std).astype(np.float32).reshape(-1, size, size, 1)
+    cells = grid_cells(values, grid)
+    images = cells @ upscale_basis(grid, size).T * 255.0
+    if standardize == "mnist":
+        images = (images - pixel_mean) / pixel_std
+    elif standardize == "per_image":
+        centered = images - images.mean(axis=1, keepdims=True)
+        shaped = np.ptp(cells, axis=1) > 0  # judged on the cells: resizing leaves float noise on a constant
+        std = np.where(shaped, centered.std(axis=1), 1.0)[:, None]
+        images = np.where(shaped[:, None], centered / std, 0.0)
+    else:
+        raise ValueError(f"precursor.standardize must be one of {STANDARDIZATIONS}, got {standardize!r}")
+    return images.astype(np.float32).reshape(-1, size, size, 1)
 
 
 @functools.lru_cache(maxsize=16)
@@ -115,10 +130,12 @@ def screen(ascend_factory, starts, test_epochs, top_k, batch_size=1024, mode="ex
             )
     else:
         raise ValueError(f"precursor.mode must be exhaustive or halving, got {mode!r}")
+    rung_loss = np.full((len(rungs), n), np.nan, np.float32)  # NaN: pruned before that rung
     alive, images, done = np.arange(n), starts, 0
     for i, epochs in enumerate(rungs):
         images, losses = _ascend_in_batches(ascend_factory(epochs - done), images, batch_size)
         final_loss[alive], epochs_done[alive], done = losses, epochs, epochs
+        rung_loss[i, alive] = losses
         if i < len(rungs) - 1:
             keep = top(losses, max(top_k, int(np.ceil(len(alive) / eta))))
             keep.sort()
@@ -130,6 +147,8 @@ def screen(ascend_factory, starts, test_epochs, top_k, batch_size=1024, mode="ex
     return {
         "final_loss": final_loss,
         "epochs_done": epochs_done,
+        "rung_loss": rung_loss,
+        "rungs": np.asarray(rungs, np.int32),
         "top_indices": ranked.astype(np.int64),
         "top_loss": final_loss[ranked],
         "image_epochs": work,

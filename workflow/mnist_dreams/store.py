@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -32,6 +33,8 @@ def atomic_path(path, suffix=""):
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are meant to be shared
         os.replace(tmp, path)
+    except OSError as err:  # disk full, file size limit (EFBIG), quota: name the output, say nothing changed
+        raise StoreError(f"{path}: writing failed ({err}); nothing written, an old file stays untouched") from err
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -64,12 +67,27 @@ def versions():
     return out
 
 
+@functools.cache
+def cpu():
+    """The CPU as speed depends on it: model, widest vector extension, cores (e.g. "Xeon …, avx512, 2 cores")."""
+    model, flags = platform.processor() or platform.machine(), set()
+    with suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    isa = "avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else "no avx2" if flags else "isa unknown"
+    return f"{model}, {isa}, {os.cpu_count()} cores"
+
+
 def write_h5(path, datasets, attrs=None):
     """Write ``datasets`` (name -> array) and ``attrs`` to ``path`` atomically.
 
-    Provenance (library versions, backend, host, time) is added to every file.
+    Provenance (library versions, backend, host, CPU, time) is added to every file.
     """
-    meta = {"versions": versions(), "host": platform.node(), "created": time.strftime("%FT%T%z")}
+    meta = {"versions": versions(), "host": platform.node(), "cpu": cpu(), "created": time.strftime("%FT%T%z")}
     meta.update(attrs or {})
     with atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
         for name, value in datasets.items():

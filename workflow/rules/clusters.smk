@@ -3,6 +3,7 @@
 
 rule kmeans:
     input:
+        valid_k,
         mnist="resources/mnist.h5",
     output:
         "results/clusters/k_{k}.h5",
@@ -20,6 +21,7 @@ rule kmeans:
     params:
         kmeans=kmeans_params(),
         seed=config["seed"],
+        code=code("kmeans"),
     script:
         "../scripts/kmeans.py"
 
@@ -30,7 +32,12 @@ rule cluster_sweep:
     output:
         h5="results/clusters/sweep.h5",
         tsv="results/clusters/sweep.tsv",
-        figure=report("results/clusters/sweep.png", category="4 Clusters and MLP"),
+        figure=report(
+            "results/clusters/sweep.png",
+            caption="../report/cluster_sweep.rst",
+            category="4 Clusters and MLP",
+            subcategory="figures",
+        ),
     log:
         "logs/clusters/sweep.log",
     benchmark:
@@ -41,12 +48,15 @@ rule cluster_sweep:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        code=code("cluster_sweep"),
     script:
         "../scripts/cluster_sweep.py"
 
 
 rule cluster_features:
     input:
+        valid_k,
         mnist="resources/mnist.h5",
         clusters="results/clusters/k_{k}.h5",
     output:
@@ -61,5 +71,8 @@ rule cluster_features:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        normalization=config["clusters"]["normalization"],
+        code=code("cluster_features"),
     script:
         "../scripts/cluster_features.py"

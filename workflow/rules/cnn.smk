@@ -4,7 +4,6 @@ rule cnn:
     output:
         model="results/cnn/model.keras",
         training="results/cnn/training.h5",
-        figure=report("results/cnn/training.png", category="1 CNN"),
     log:
         "logs/cnn/train.log",
     benchmark:
@@ -19,5 +18,31 @@ rule cnn:
     params:
         cnn=config["cnn"],
         seed=config["seed"],
+        code=code("cnn"),
     script:
         "../scripts/cnn.py"
+
+
+rule cnn_figure:
+    input:
+        "results/cnn/training.h5",
+    output:
+        report(
+            "results/cnn/training.png",
+            caption="../report/cnn_training.rst",
+            category="1 CNN",
+        ),
+    log:
+        "logs/cnn/figure.log",
+    benchmark:
+        "benchmarks/cnn/figure.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        code=code("cnn_figure"),
+    script:
+        "../scripts/cnn_figure.py"

@@ -12,6 +12,7 @@ rule mnist:
         mem_mb=2000,
         runtime=10,
     params:
-        data=config["data"],
+        data=data_params(),
+        code=code("mnist"),
     script:
         "../scripts/mnist.py"

@@ -1,13 +1,11 @@
 rule dream:
     input:
+        valid_map,
         dream_image(),
         model="results/cnn/model.keras",
         training="results/cnn/training.h5",
     output:
-        h5="results/dreams/map_{map}.h5",
-        figure=report(
-            "results/dreams/map_{map}.png", category="3 Dreams", subcategory="per map"
-        ),
+        "results/dreams/map_{map}.h5",
     log:
         "logs/dreams/map_{map}.log",
     benchmark:
@@ -22,27 +20,41 @@ rule dream:
     params:
         dream=config["dream"],
         precision=config["precision"],
+        code=code("dream"),
     script:
         "../scripts/dream.py"
 
 
-rule dream_gallery:
+rule dream_figures:
     input:
         expand("results/dreams/map_{map}.h5", map=map_ids()),
     output:
-        report("results/dreams/gallery.png", category="3 Dreams", subcategory="gallery"),
+        rows=report_maps(
+            "results/dreams/map_{map}.png",
+            caption="../report/dream_map.rst",
+            category="3 Dreams",
+            subcategory="per map",
+        ),
+        gallery=report(
+            "results/dreams/gallery.png",
+            caption="../report/dream_gallery.rst",
+            category="3 Dreams",
+            subcategory="gallery",
+        ),
     log:
-        "logs/dreams/gallery.log",
+        "logs/dreams/figures.log",
     benchmark:
-        "benchmarks/dreams/gallery.tsv"
+        "benchmarks/dreams/figures.tsv"
     conda:
         ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        code=code("dream_figures"),
     script:
-        "../scripts/dream_gallery.py"
+        "../scripts/dream_figures.py"
 
 
 rule deepdream:
@@ -51,12 +63,7 @@ rule deepdream:
         model="results/cnn/model.keras",
         training="results/cnn/training.h5",
     output:
-        h5="results/dreams/layer_{layers}.h5",
-        figure=report(
-            "results/dreams/layer_{layers}.png",
-            category="3 Dreams",
-            subcategory="DeepDream",
-        ),
+        "results/dreams/layer_{layers}.h5",
     log:
         "logs/dreams/layer_{layers}.log",
     benchmark:
@@ -74,5 +81,32 @@ rule deepdream:
         size=config["dream"]["size"],
         precision=config["precision"],
         seed=config["seed"],
+        code=code("deepdream"),
     script:
         "../scripts/deepdream.py"
+
+
+rule deepdream_figure:
+    input:
+        "results/dreams/layer_{layers}.h5",
+    output:
+        report(
+            "results/dreams/layer_{layers}.png",
+            caption="../report/deepdream.rst",
+            category="3 Dreams",
+            subcategory="DeepDream",
+        ),
+    log:
+        "logs/dreams/layer_{layers}_figure.log",
+    benchmark:
+        "benchmarks/dreams/layer_{layers}_figure.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        code=code("deepdream_figure"),
+    script:
+        "../scripts/deepdream_figure.py"

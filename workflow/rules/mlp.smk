@@ -20,12 +20,14 @@ rule mlp_reference:
     params:
         mlp=mlp_training(),
         seed=config["seed"],
+        code=code("mlp"),
     script:
         "../scripts/mlp.py"
 
 
 rule mlp_clustered:
     input:
+        valid_k,
         features="results/clusters/features_k{k}.h5",
     output:
         history="results/mlp/clustered_k{k}.h5",
@@ -43,6 +45,7 @@ rule mlp_clustered:
     params:
         mlp=mlp_training(),
         seed=config["seed"],
+        code=code("mlp"),
     script:
         "../scripts/mlp.py"
 
@@ -55,7 +58,12 @@ rule mlp_comparison:
         features=f"results/clusters/features_k{features_k()}.h5",
     output:
         tsv="results/mlp/comparison.tsv",
-        figure=report("results/mlp/comparison.png", category="4 Clusters and MLP"),
+        figure=report(
+            "results/mlp/comparison.png",
+            caption="../report/mlp_comparison.rst",
+            category="4 Clusters and MLP",
+            subcategory="figures",
+        ),
     log:
         "logs/mlp/comparison.log",
     benchmark:
@@ -68,5 +76,6 @@ rule mlp_comparison:
         runtime=10,
     params:
         thresholds=config["mlp"]["thresholds"],
+        code=code("mlp_compare"),
     script:
         "../scripts/mlp_compare.py"

@@ -1,30 +1,83 @@
-rule oip:
-    input:
-        model="results/cnn/model.keras",
-        training="results/cnn/training.h5",
-        precursor=oip_starts,
-    output:
-        h5="results/oip/map_{map}.h5",
-        figure=report(
-            "results/oip/map_{map}.png", category="2 OIPs", subcategory="per map"
-        ),
-    log:
-        "logs/oip/map_{map}.log",
-    benchmark:
-        "benchmarks/oip/map_{map}.tsv"
-    conda:
-        ENV
-    threads: 2
-    resources:
-        gpu=1,
-        mem_mb=3000,
-        runtime=30,
-    params:
-        oip=config["oip"],
-        precision=config["precision"],
-        seed=config["seed"],
-    script:
-        "../scripts/oip.py"
+if config["oip"]["start"] == "two_stage":
+
+    # The seed's procedure: random starts for every map first; a map they leave silent gets the
+    # precursor screening and a precursor-started OIP. The checkpoint lets Snakemake read each
+    # random result before it decides whether that map's precursor jobs exist at all.
+    checkpoint oip_stage:
+        input:
+            valid_map,
+            model="results/cnn/model.keras",
+            training="results/cnn/training.h5",
+            precursor=oip_starts,
+        output:
+            "results/oip/map_{map}.{stage}.h5",
+        log:
+            "logs/oip/map_{map}.{stage}.log",
+        benchmark:
+            "benchmarks/oip/map_{map}.{stage}.tsv"
+        conda:
+            ENV
+        threads: 2
+        resources:
+            gpu=1,
+            mem_mb=3000,
+            runtime=30,
+        params:
+            oip=oip_params,
+            precision=config["precision"],
+            seed=config["seed"],
+            code=code("oip"),
+        script:
+            "../scripts/oip.py"
+
+    rule oip:
+        input:
+            unpack(two_stage_results),
+        output:
+            "results/oip/map_{map}.h5",
+        log:
+            "logs/oip/map_{map}.log",
+        benchmark:
+            "benchmarks/oip/map_{map}.tsv"
+        conda:
+            ENV
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        params:
+            code=code("oip_select"),
+        script:
+            "../scripts/oip_select.py"
+
+else:
+
+    rule oip:
+        input:
+            valid_map,
+            model="results/cnn/model.keras",
+            training="results/cnn/training.h5",
+            precursor=oip_starts,
+        output:
+            "results/oip/map_{map}.h5",
+        log:
+            "logs/oip/map_{map}.log",
+        benchmark:
+            "benchmarks/oip/map_{map}.tsv"
+        conda:
+            ENV
+        threads: 2
+        resources:
+            gpu=1,
+            mem_mb=3000,
+            runtime=30,
+        params:
+            oip=oip_params,
+            precision=config["precision"],
+            seed=config["seed"],
+            code=code("oip"),
+        script:
+            "../scripts/oip.py"
 
 
 rule oip_summary:
@@ -34,8 +87,7 @@ rule oip_summary:
         training="results/cnn/training.h5",
         mnist="resources/mnist.h5",
     output:
-        tsv="results/oip/summary.tsv",
-        figure=report("results/oip/summary.png", category="2 OIPs", subcategory="layer"),
+        "results/oip/summary.tsv",
     log:
         "logs/oip/summary.log",
     benchmark:
@@ -46,5 +98,46 @@ rule oip_summary:
     resources:
         mem_mb=3000,
         runtime=10,
+    params:
+        code=code("oip_summary"),
     script:
         "../scripts/oip_summary.py"
+
+
+rule oip_figures:
+    input:
+        oips=expand("results/oip/map_{map}.h5", map=map_ids()),
+        summary="results/oip/summary.tsv",
+    output:
+        panels=report_maps(
+            "results/oip/map_{map}.png",
+            caption="../report/oip_map.rst",
+            category="2 OIPs",
+            subcategory="per map",
+        ),
+        atlas=report(
+            "results/oip/atlas.png",
+            caption="../report/layer_atlas.rst",
+            category="2 OIPs",
+            subcategory="layer",
+        ),
+        coverage=report(
+            "results/oip/summary.png",
+            caption="../report/oip_summary.rst",
+            category="2 OIPs",
+            subcategory="layer",
+        ),
+    log:
+        "logs/oip/figures.log",
+    benchmark:
+        "benchmarks/oip/figures.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=code("oip_figures"),
+    script:
+        "../scripts/oip_figures.py"

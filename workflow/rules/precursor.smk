@@ -1,5 +1,6 @@
 rule precursor:
     input:
+        valid_map,
         model="results/cnn/model.keras",
         training="results/cnn/training.h5",
     output:
@@ -16,7 +17,34 @@ rule precursor:
         mem_mb=4000,
         runtime=30,
     params:
-        precursor=config["precursor"],
+        precursor=precursor_params(),
         precision=config["precision"],
+        code=code("precursor"),
     script:
         "../scripts/precursor.py"
+
+
+rule precursor_figures:
+    input:
+        expand("results/precursor/map_{map}.h5", map=map_ids()),
+    output:
+        report_maps(
+            "results/precursor/map_{map}.png",
+            caption="../report/precursor_map.rst",
+            category="2 OIPs",
+            subcategory="precursor screening",
+        ),
+    log:
+        "logs/precursor/figures.log",
+    benchmark:
+        "benchmarks/precursor/figures.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=code("precursor_figures"),
+    script:
+        "../scripts/precursor_figures.py"

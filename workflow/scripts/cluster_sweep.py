@@ -2,7 +2,7 @@
 
 import _bootstrap  # noqa: F401
 import pandas as pd
-from mnist_dreams import figures, logs, store, sweep
+from mnist_dreams import cluster_figures, logs, store, sweep
 
 log = logs.to_file(snakemake.log[0])
 per_k = [store.read_h5(path, attrs_required=("k", "inertia", "silhouette"))[1] for path in snakemake.input]
@@ -13,7 +13,7 @@ params = per_k[0]["params"]
 store.write_h5(snakemake.output.h5, table, attrs={"elbow_k": -1 if elbow is None else elbow, "params": params})
 with store.atomic_path(snakemake.output.tsv, suffix=".tsv") as tmp:
     pd.DataFrame(table).to_csv(tmp, sep="\t", index=False, float_format="%.8g")
-figures.cluster_sweep(
+cluster_figures.cluster_sweep(
     table,
     elbow,
     snakemake.output.figure,

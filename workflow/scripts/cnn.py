@@ -1,7 +1,7 @@
-"""Rule cnn: train the seed's CNN, save model, per-epoch history and training-curve figure."""
+"""Rule cnn: train the seed's CNN, save the model and its per-epoch history."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import cnn, data, figures, logs, store
+from mnist_dreams import cnn, data, logs, store
 
 logs.to_file(snakemake.log[0])
 mnist, _ = data.read_mnist(snakemake.input.mnist)
@@ -12,4 +12,3 @@ store.write_h5(
     history,
     attrs={**attrs, "params": snakemake.params.cnn, "seed": snakemake.params.seed},
 )
-figures.training_curve(history, snakemake.output.figure)

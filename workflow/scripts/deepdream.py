@@ -1,7 +1,7 @@
 """Rule deepdream: multi-scale DeepDream of whole layers on the photo."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, dream, figures, logs, store
+from mnist_dreams import backend, dream, logs, store
 
 logs.to_file(snakemake.log[0])
 p = snakemake.params.deepdream
@@ -26,9 +26,8 @@ result = dream.octaves(
     seed=snakemake.params.seed,
 )
 result["original"] = image
+result["final"] = dream.contrast(result["dream"])
 attrs = {"params": p, "image": snakemake.params.image, "size": snakemake.params.size}
 attrs.update(precision=snakemake.params.precision, seed=snakemake.params.seed)
 attrs["pearson_dream_vs_original"] = dream.pearson(result["dream"], image)
-store.write_h5(snakemake.output.h5, result, attrs=attrs)
-title = "DeepDream of " + " + ".join(f"{w:g}·{name}" for name, w in p["layers"].items())
-figures.deepdream(result, image, title, snakemake.output.figure)
+store.write_h5(snakemake.output[0], result, attrs=attrs)

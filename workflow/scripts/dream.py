@@ -1,7 +1,7 @@
 """Rule dream: carve one map's pattern into the photo (the seed's single-map dream)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, dream, figures, logs, store
+from mnist_dreams import backend, dream, logs, store
 
 logs.to_file(snakemake.log[0])
 p = snakemake.params.dream
@@ -24,5 +24,4 @@ result["original"] = image
 attrs = {"map": map_index, "params": p, "precision": snakemake.params.precision}
 attrs["pearson_detailed_vs_original"] = dream.pearson(result["detailed"][-1], image)
 attrs.update(pixel_mean=pixel_mean, pixel_std=pixel_std)
-store.write_h5(snakemake.output.h5, result, attrs=attrs)
-figures.dream_row(map_index, result, image, snakemake.output.figure)
+store.write_h5(snakemake.output[0], result, attrs=attrs)

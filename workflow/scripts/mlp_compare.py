@@ -2,7 +2,7 @@
 
 import _bootstrap  # noqa: F401
 import pandas as pd
-from mnist_dreams import figures, logs, mlp, store
+from mnist_dreams import cluster_figures, logs, mlp, store
 
 log = logs.to_file(snakemake.log[0])
 need = ("test_accuracy", "train_accuracy", "train_cost", "wall_time")
@@ -16,4 +16,4 @@ for row in rows:
     log.info("%-24s reference %-10.5g clustered %-10.5g ratio %-8.3g %s", *(row[c] for c in list(row)[:4]), row["note"])
 with store.atomic_path(snakemake.output.tsv, suffix=".tsv") as tmp:
     pd.DataFrame(rows).to_csv(tmp, sep="\t", index=False, na_rep="NA", float_format="%.6g")
-figures.mlp_comparison(reference, clustered, rows, thresholds, c_attrs["k"], snakemake.output.figure)
+cluster_figures.mlp_comparison(reference, clustered, rows, thresholds, c_attrs["k"], snakemake.output.figure)

@@ -5,5 +5,5 @@ from mnist_dreams import data, logs, store
 
 logs.to_file(snakemake.log[0])
 p = snakemake.params.data
-arrays, origin = data.load(p["source"], url=p["url"], url_sha256=p["url_sha256"], path=p["path"])
+arrays, origin = data.load(p["source"], url=p.get("url"), url_sha256=p.get("url_sha256"), path=p.get("path"))
 store.write_h5(snakemake.output[0], arrays, attrs=origin)

@@ -1,17 +1,15 @@
 """Rule oip_summary: per map found / best loss, and how many of the 128 maps fire on MNIST test."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import cnn, data, figures, logs, oip, store
+from mnist_dreams import cnn, data, logs, oip, store
 
 logs.to_file(snakemake.log[0])
 model, pixel_mean, pixel_std = store.load_cnn(snakemake.input.model, snakemake.input.training)
 mnist, _ = data.read_mnist(snakemake.input.mnist)
 x_test = cnn.standardize(mnist["x_test"], pixel_mean, pixel_std)
 max_act, mean_act = oip.test_activations(model, x_test)
-results = {}
+results, stored = {}, {}
 for path in snakemake.input.oips:
-    values, attrs = store.read_h5(path, required=("images", "final_loss"), attrs_required=("map",))
-    results[int(attrs["map"])] = values
-table = oip.layer_table(results, max_act, mean_act)
-store.write_tsv(table, snakemake.output.tsv)
-figures.oip_summary(table, results, snakemake.output.figure)
+    values, attrs = store.read_h5(path, required=("final_loss",), attrs_required=("map",))
+    results[int(attrs["map"])], stored[int(attrs["map"])] = values, attrs
+store.write_tsv(oip.layer_table(results, max_act, mean_act, stored), snakemake.output[0])

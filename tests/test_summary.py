@@ -1,0 +1,65 @@
+"""results/summary.tsv: every number of ours recomputed from the run's own files; the preset named."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from snakemake.utils import update_config, validate
+
+from helpers import ROOT
+from mnist_dreams import store, summary
+
+
+def _presets():
+    return {name: yaml.safe_load((ROOT / f"config/{name}.yaml").read_text()) for name in ("paper", "tiny")}
+
+
+def _config(*overlays):
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    for overlay in overlays:
+        update_config(config, overlay)
+    validate(config, str(ROOT / "workflow/schemas/config.schema.yaml"))
+    return config
+
+
+@pytest.mark.parametrize(
+    ("layers", "expected"),
+    [((), "default"), (("paper",), "paper"), (("tiny",), "tiny"), (("tiny", {"seed": 7}), "tiny + overrides"),
+     (({"seed": 7},), "default + overrides")],
+)
+def test_preset_is_named_from_the_config(layers, expected):
+    presets = _presets()
+    config = _config(*(presets[x] if isinstance(x, str) else x for x in layers))
+    default = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    assert summary.preset(config, default, presets) == expected
+
+
+@pytest.mark.e2e
+def test_every_number_comes_from_this_runs_files(tiny_run, tiny_test_peaks):
+    table = pd.read_csv(tiny_run / "results/summary.tsv", sep="\t", index_col="quantity", keep_default_na=False)
+    assert set(table.index) == set(summary.SEED)
+    ours = lambda q: float(table.loc[q, "ours"])  # noqa: E731
+    results = tiny_run / "results"
+    history, _ = store.read_h5(results / "cnn/training.h5")
+    assert ours("cnn_test_accuracy") == pytest.approx(history["test_accuracy"][-1], rel=1e-5)
+    tiny = yaml.safe_load((tiny_run / "config/tiny.yaml").read_text())
+    finals = [store.read_h5(results / f"oip/map_{m:03d}.h5")[0]["final_loss"] for m in tiny["maps"]]
+    assert ours("maps_computed") == len(tiny["maps"])
+    assert ours("maps_with_oip") == sum(f.max() > 0 for f in finals)
+    assert ours("oip_not_found") == sum(f.max() <= 0 for f in finals)
+    na = lambda q, why: table.loc[q, "ours"] == "NA" and why in table.loc[q, "note"]  # noqa: E731
+    assert na("oip_found_by_random", "not two_stage")
+    seconds = [store.read_h5(results / f"precursor/map_{m:03d}.h5")[1]["seconds"] for m in tiny["maps"]]
+    assert ours("precursor_seconds_per_map") == pytest.approx(np.median(seconds), rel=1e-5)
+    peak = tiny_test_peaks  # firing maps: the saved CNN on every test image, by NumPy
+    assert abs(ours("maps_firing_on_test") - (peak > 0).sum()) <= (np.abs(peak) < 1e-5).sum()
+    reference, _ = store.read_h5(results / "mlp/reference.h5")
+    clustered, _ = store.read_h5(results / f"mlp/clustered_k{tiny['clusters']['features_k']:03d}.h5")
+    assert ours("mlp_reference_test_accuracy") == pytest.approx(reference["test_accuracy"][-1], rel=1e-5)
+    assert ours("mlp_clustered_test_accuracy") == pytest.approx(clustered["test_accuracy"][-1], rel=1e-5)
+    assert ours("mlp_reference_seconds") == pytest.approx(reference["wall_time"][-1], rel=1e-5)
+    for k in (30, 170):  # tiny sweeps K = 5, 8 only: NA with the reason
+        assert na(f"kmeans_seconds_k{k}", "not in clusters.k")
+    measured = table[table["ours"] != "NA"]
+    assert (measured["preset"] == "tiny").all() and measured["machine"].str.contains("cores").all()
+    assert float(table.loc["maps_with_oip", "seed"]) == 94 and float(table.loc["speedup_to_0.974", "seed"]) == 14

@@ -1,0 +1,114 @@
+"""Figures of the OIP engine: per-map OIP panels, precursor screening, the layer atlas and coverage."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .figures import pattern, plt, save
+
+
+def oip_panel(map_index, result, path):
+    """The map's k OIPs in viridis with their final loss (the seed's panels), starts below in gray."""
+    k = len(result["final_loss"])
+    order = np.argsort(-result["final_loss"], kind="stable")
+    fig, axes = plt.subplots(2, k, figsize=(1.6 * k, 3.6), squeeze=False)
+    for col, i in enumerate(order):
+        pattern(axes[0, col], result["images"][i], f"loss {result['final_loss'][i]:.3g}")
+        pattern(axes[1, col], result["start_images"][i], f"start {result['start_loss'][i]:.2g}", cmap="gray")
+    found = "found" if result["final_loss"].max() > 0 else "no OIP found (all losses 0)"
+    epochs = result["loss_history"].shape[1]
+    fig.suptitle(f"conv3 map {map_index}: OIPs after {epochs} epochs — {found}", fontsize=10)
+    return save(fig, path)
+
+
+def _state(row):
+    """How the atlas marks a map: its best OIP's state and whether the test set ever wakes it."""
+    if not row["fires_on_test"]:
+        return "never fires on test", "tab:red"
+    return ("found", "tab:green") if row["found"] else ("not found", "tab:gray")
+
+
+def atlas(table, results, path, cols=16):
+    """The best OIP of every computed map in one grid, framed by state: found / not found / silent.
+
+    ``table``: the layer summary (one row per map); ``results``: map → stored OIP arrays.
+    """
+    maps = sorted(results)
+    cols = min(cols, max(1, len(maps)))
+    rows = -(-len(maps) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.15 * cols, 1.3 * rows + 0.9), squeeze=False)
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    by_map = table.set_index("map")
+    for ax, m in zip(axes.ravel(), maps, strict=False):
+        r = results[m]
+        best = int(np.argmax(r["final_loss"]))
+        label, color = _state(by_map.loc[m])
+        pattern(
+            ax,
+            r["images"][best],
+            f"{m}: {r['final_loss'][best]:.2g}",
+            cmap="viridis" if r["final_loss"][best] > 0 else "gray",
+        )
+        ax.set_axis_on()
+        for spine in ax.spines.values():
+            spine.set(color=color, linewidth=2.5)
+        ax.title.set_color(color)
+    counts = {
+        s: sum(_state(by_map.loc[m])[0] == s for m in maps) for s in ("found", "not found", "never fires on test")
+    }
+    legend = "   ".join(f"{s}: {n}" for s, n in counts.items())
+    fig.suptitle(
+        f"conv3 atlas: best OIP of {len(maps)} maps — frame green: found, gray: not found, "
+        f"red: never fires on test\n{legend}",
+        fontsize=9,
+    )
+    return save(fig, path)
+
+
+def coverage(table, path):
+    """Per map: largest activation on the MNIST test set, and which maps got an OIP."""
+    fig, ax = plt.subplots(figsize=(14, 4.0), layout="constrained")
+    ax.bar(table["map"], table["max_test_activation"], color="tab:blue", width=0.9, label="max activation on test")
+    silent = table[~table["fires_on_test"]]
+    ax.plot(silent["map"], np.zeros(len(silent)), "x", color="tab:red", label="never fires on test")
+    computed = table[table["computed"]]
+    found = computed[computed["found"].astype(bool)]
+    missed = computed[~computed["found"].astype(bool)]
+    top = float(np.nanmax(table["max_test_activation"])) if len(table) else 1.0
+    ax.plot(found["map"], np.full(len(found), 1.04 * top), "v", color="tab:green", ms=4, label="OIP found")
+    ax.plot(missed["map"], np.full(len(missed), 1.04 * top), "v", color="tab:gray", ms=4, label="no OIP found")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=4, frameon=False)
+    ax.set(xlabel="conv3 map", ylabel="max activation on test", xlim=(-1, len(table)), ylim=(0, 1.1 * top))
+    fires = int(table["fires_on_test"].sum())
+    fig.suptitle(
+        f"OIPs found for {len(found)} of {len(computed)} computed maps (seed: 94 of 128); "
+        f"{fires} of {len(table)} maps fire on the MNIST test set",
+        fontsize=10,
+    )
+    return save(fig, path)
+
+
+def precursor_panel(map_index, result, path):
+    """The screening of one map: loss distribution of the grids at each rung, and the top-k starts.
+
+    ``result``: the stored precursor arrays (``rungs``; ``rung_loss`` rungs × patterns, NaN where a
+    pattern was pruned before that rung; ``top_indices``, ``top_loss``, ``start_images``).
+    """
+    k = len(result["top_indices"])
+    fig = plt.figure(figsize=(max(10, 1.5 * k), 5.4), layout="constrained")
+    grid = fig.add_gridspec(2, k, height_ratios=[1.5, 1.0])
+    ax = fig.add_subplot(grid[0, :])
+    losses = np.asarray(result["rung_loss"], np.float64)
+    finite = losses[np.isfinite(losses)]
+    bins = np.linspace(finite.min(), finite.max(), 80) if finite.size and finite.min() < finite.max() else 10
+    for rung, row in zip(result["rungs"], losses, strict=True):
+        alive = row[np.isfinite(row)]
+        ax.hist(alive, bins=bins, histtype="step", lw=1.4, label=f"after {rung} epochs: {len(alive)} grids")
+    ax.axvline(float(np.min(result["top_loss"])), color="k", ls="--", lw=0.8, label=f"top {k} cut")
+    ax.set(yscale="log", xlabel="map loss (mean activation)", ylabel="grids")
+    ax.legend(fontsize=8)
+    for col, (idx, loss) in enumerate(zip(result["top_indices"], result["top_loss"], strict=True)):
+        pattern(fig.add_subplot(grid[1, col]), result["start_images"][col], f"#{idx}: {loss:.3g}", cmap="gray")
+    fig.suptitle(f"conv3 map {map_index}: precursor screening of {losses.shape[1]} grids, top {k} starts", fontsize=10)
+    return save(fig, path)

@@ -1,0 +1,177 @@
+"""The seed's headline numbers next to this run's: one row each, ours recomputed from the run's files.
+
+Every seed number carries the line of the seed text it comes from (``shared/seed`` numbering);
+every one of ours the preset and the machine of the file it was read from, or NA and the reason
+this run does not compute it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# quantity: (seed value or None, unit, source in the seed text)
+SEED = {
+    "cnn_test_accuracy": (None, "fraction", "not stated in the seed's articles I, X and XIV"),
+    "maps_computed": (128, "maps", "l.203: the 67 maps without an OIP after the random search, of 128"),
+    "maps_with_oip": (94, "maps", "l.203 + l.207: 128 − 67 found by random starts, then 33 more"),
+    "oip_found_by_random": (61, "maps", "l.203: 'all 67 maps for which I had not got an OIP' (128 − 67)"),
+    "oip_found_after_precursor": (33, "maps", "l.207: 'I got results then for 33 of the maps'"),
+    "oip_not_found": (34, "maps", "l.203 + l.207: 67 − 33"),
+    "maps_firing_on_test": (None, "maps", "not reported by the seed"),
+    "precursor_seconds_per_map": (300.0, "s", "l.194: 'less than 5 minutes on my old GTX960' (upper bound)"),
+    "kmeans_seconds_k30": (32.0, "s", "l.395: 'around 32 seconds for 30 clusters' (fit + silhouette, i7)"),
+    "kmeans_seconds_k170": (60.0, "s", "l.395, l.401: under a minute for 170–180 clusters (i7)"),
+    "inertia_k40": (None, "sum of squares", "l.403: K = 40 marked interesting; plotted, no value given"),
+    "inertia_k70": (None, "sum of squares", "l.403: K = 70 marked interesting; plotted, no value given"),
+    "inertia_k90": (None, "sum of squares", "l.403: K = 90 marked interesting; plotted, no value given"),
+    "silhouette_k40": (None, "mean silhouette", "l.403: plotted, no value given"),
+    "silhouette_k70": (None, "mean silhouette", "l.403: plotted, no value given"),
+    "silhouette_k90": (None, "mean silhouette", "l.403: plotted, no value given"),
+    "mlp_reference_test_accuracy": (0.9735, "fraction", "l.419: 'acc_test: 0.9735' after 600 epochs"),
+    "mlp_reference_seconds": (18.2 * 60, "s", "l.425: 600 epochs in 'roughly 18,2 minutes' (i7)"),
+    "mlp_clustered_test_accuracy": (0.978, "fraction", "l.433: 'The dotted line marks an accuracy of 97.8%' (K=70)"),
+    "speedup_to_0.974": (14.0, "×", "l.437: 97.4 % after ~150 epochs, 1.3 min: 'a factor of roughly 14'"),
+    "speedup_to_0.9773_stable": (5.6, "×", "l.437: 'For a stable 97.73% after epoch 350 … a factor of 5.6'"),
+    "speedup_to_0.978_stable": (3.3, "×", "l.437: stable 97.8 % after ~600 epochs, 'by a factor of 3.3'"),
+}
+
+
+def _row(quantity, ours, origin, note=""):
+    seed, unit, source = SEED[quantity]
+    ours = None if ours is None or (isinstance(ours, float) and not np.isfinite(ours)) else ours
+    return {
+        "quantity": quantity,
+        "seed": "NA" if seed is None else seed,
+        "ours": "NA" if ours is None else (f"{ours:.6g}" if isinstance(ours, float) else ours),
+        "unit": unit,
+        "seed_source": source,
+        "preset": origin.get("preset", "NA") if ours is not None else "NA",
+        "machine": origin.get("machine", "NA") if ours is not None else "NA",
+        "note": note,
+    }
+
+
+def _leaves(tree, prefix=()):
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            yield from _leaves(value, (*prefix, key))
+        else:
+            yield (*prefix, key), value
+
+
+def _get(tree, path):
+    for key in path:
+        if not isinstance(tree, dict) or key not in tree:
+            return None
+        tree = tree[key]
+    return tree
+
+
+def preset(config, default, overlays):
+    """Which preset ``config`` is: "paper", "tiny + overrides", "default", ... (``overlays``: name → dict)."""
+
+    def matches(tree, skip=()):
+        return all(_get(config, path) == value for path, value in _leaves(tree) if path not in skip)
+
+    for name, overlay in overlays.items():
+        if matches(overlay):
+            rest = matches(default, skip=dict(_leaves(overlay)))  # the default's keys it does not set
+            return name if rest else f"{name} + overrides"
+    return "default" if matches(default) else "default + overrides"
+
+
+def machine(attrs):
+    """Where a stored result was computed: host, CPU and Keras backend from its attrs."""
+    versions = attrs.get("versions", {})
+    parts = [attrs.get("host", "?"), attrs.get("cpu", "CPU unknown"), versions.get("keras_backend", "?")]
+    return ", ".join(str(p) for p in parts)
+
+
+def oip_rows(layer, oip_attrs, start, origin):
+    """Layer coverage and the two-stage split from the layer summary table and the OIP attrs."""
+    computed = layer[layer["computed"].astype(str) == "True"]
+    found = computed["found"].astype(str) == "True"
+    rows = [
+        _row("maps_computed", int(len(computed)), origin),
+        _row("maps_with_oip", int(found.sum()), origin, f"of {len(computed)} computed maps"),
+        _row("maps_firing_on_test", int(layer["fires_on_test"].astype(str).eq("True").sum()), origin, "of 128"),
+    ]
+    split = computed["found_by"].astype(str).value_counts() if "found_by" in computed else {}
+    for quantity, key in (("oip_found_by_random", "random"), ("oip_found_after_precursor", "precursor")):
+        if start == "two_stage":
+            rows.append(_row(quantity, int(split.get(key, 0)), origin))
+        else:
+            rows.append(_row(quantity, None, origin, f"oip.start is {start}, not two_stage: no split"))
+    rows.append(_row("oip_not_found", int((~found).sum()), origin, f"of {len(computed)} computed maps"))
+    seconds = [a["precursor_seconds"] for a in oip_attrs if "precursor_seconds" in a]
+    note = f"median of {len(seconds)} screened maps, compute only (no job start-up)" if seconds else ""
+    if not seconds:
+        note = "no precursor screening in this run"
+    rows.append(_row("precursor_seconds_per_map", float(np.median(seconds)) if seconds else None, origin, note))
+    return rows
+
+
+def kmeans_rows(sweep, origin):
+    """Time per K (fit + silhouette, as the seed timed them) and inertia / silhouette at the seed's K."""
+    by_k = {int(k): i for i, k in enumerate(sweep["k"])}
+    rows = []
+
+    def at(k, column):
+        return float(sweep[column][by_k[k]]) if k in by_k else None
+
+    for k in (30, 170):
+        seconds = None if k not in by_k else at(k, "fit_time_s") + at(k, "silhouette_time_s")
+        rows.append(_row(f"kmeans_seconds_k{k}", seconds, origin, "" if k in by_k else f"K={k} not in clusters.k"))
+    for what in ("inertia", "silhouette"):
+        for k in (40, 70, 90):
+            note = "" if k in by_k else f"K={k} not in clusters.k"
+            if what == "inertia" and k in by_k:
+                note = "pixels scaled to [0, 1]"
+            rows.append(_row(f"{what}_k{k}", at(k, what), origin, note))
+    return rows
+
+
+def mlp_rows(comparison, origin):
+    """Accuracies, reference time and the speed-ups, from the MLP comparison table."""
+    by = {row["quantity"]: row for row in comparison}
+
+    def value(quantity, column):
+        row = by.get(quantity)
+        return None if row is None else float(row[column])
+
+    rows = [
+        _row("mlp_reference_test_accuracy", value("final_test_accuracy", "reference"), origin),
+        _row("mlp_reference_seconds", value("wall_s", "reference"), origin, "600 epochs in the seed; ours: mlp.epochs"),
+        _row("mlp_clustered_test_accuracy", value("final_test_accuracy", "clustered"), origin),
+    ]
+    for target in ("0.974", "0.9773_stable", "0.978_stable"):
+        quantity = f"s_to_{target}"
+        ratio = value(quantity, "ratio")
+        note = str(by[quantity].get("note", "")) if quantity in by else f"{target.split('_')[0]} not in mlp.thresholds"
+        rows.append(_row(f"speedup_to_{target}", ratio, origin, note if note != "nan" else ""))
+    return rows
+
+
+def build(paths, start, preset_name):
+    """The whole table (a DataFrame) from the run's files.
+
+    ``paths``: training (CNN history h5), oips (final OIP h5s), layer (layer summary TSV), sweep
+    (sweep h5), kmeans (one K's h5), comparison (MLP comparison TSV), reference (reference MLP h5).
+    """
+    import pandas as pd
+
+    from . import store
+
+    def origin(attrs):
+        return {"preset": preset_name, "machine": machine(attrs)}
+
+    history, cnn_attrs = store.read_h5(paths["training"], required=("test_accuracy",))
+    rows = [_row("cnn_test_accuracy", float(history["test_accuracy"][-1]), origin(cnn_attrs))]
+    oip_attrs = [store.read_h5(path, attrs_required=("map",))[1] for path in paths["oips"]]
+    layer = pd.read_csv(paths["layer"], sep="\t", keep_default_na=False)
+    rows += oip_rows(layer, oip_attrs, start, origin(oip_attrs[0]))
+    sweep, _ = store.read_h5(paths["sweep"], required=("k", "inertia", "silhouette", "fit_time_s"))
+    rows += kmeans_rows(sweep, origin(store.read_h5(paths["kmeans"])[1]))
+    comparison = pd.read_csv(paths["comparison"], sep="\t").to_dict("records")
+    rows += mlp_rows(comparison, origin(store.read_h5(paths["reference"])[1]))
+    return pd.DataFrame(rows)

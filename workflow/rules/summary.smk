@@ -1,0 +1,34 @@
+# The seed's headline numbers next to this run's (results/summary.tsv, + an HTML table in the report).
+
+
+rule summary:
+    input:
+        training="results/cnn/training.h5",
+        oips=expand("results/oip/map_{map}.h5", map=map_ids()),
+        layer="results/oip/summary.tsv",
+        sweep="results/clusters/sweep.h5",
+        kmeans=f"results/clusters/k_{features_k()}.h5",
+        comparison="results/mlp/comparison.tsv",
+        reference="results/mlp/reference.h5",
+    output:
+        "results/summary.tsv",
+    log:
+        "logs/summary.log",
+    benchmark:
+        "benchmarks/summary.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        start=config["oip"]["start"],
+        presets={
+            "default": "config/config.yaml",
+            "paper": "config/paper.yaml",
+            "tiny": "config/tiny.yaml",
+        },
+        code=code("summary"),
+    script:
+        "../scripts/summary.py"

@@ -1,0 +1,16 @@
+"""Rule summary: the seed's headline numbers next to this run's, one row each (results/summary.tsv)."""
+
+import _bootstrap  # noqa: F401
+from pathlib import Path
+
+import yaml
+from mnist_dreams import logs, store, summary
+
+logs.to_file(snakemake.log[0])
+presets = {name: yaml.safe_load(Path(path).read_text()) or {} for name, path in snakemake.params.presets.items()}
+default = presets.pop("default")
+# Which preset made this run is read from the config, not tracked as a param: naming an overlay
+# file differently must not rerun anything.
+name = summary.preset(snakemake.config, default, presets)
+table = summary.build(dict(snakemake.input.items()), snakemake.params.start, name)
+store.write_tsv(table, snakemake.output[0])
