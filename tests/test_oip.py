@@ -52,3 +52,16 @@ def test_layer_table_counts_firing_and_found_maps(small_cnn, mnist, starts):
     clear = np.abs(peak) > 1e-5
     np.testing.assert_array_equal(table["fires_on_test"][clear], peak[clear] > 0)
     assert 0 < table["fires_on_test"].sum() < 128
+
+
+def test_chunked_ascent_equals_one_long_loop(small_cnn, starts):
+    """optimize() runs its epochs in compiled chunks to report progress: same numbers as one loop."""
+    from mnist_dreams import backend
+
+    m = _active_map(small_cnn, starts)
+    epochs = oip.CHUNK_EPOCHS + 37  # one full chunk and a remainder
+    r = oip.optimize(small_cnn["model"], m, starts, epochs=epochs, step_size=0.05)
+    images, hist = backend.make_ascent(small_cnn["model"], "conv3", 0.05, epochs)(starts, m)
+    np.testing.assert_array_equal(r["images"], images)
+    np.testing.assert_array_equal(r["loss_history"], hist[1:].T)
+    np.testing.assert_array_equal(r["start_loss"], hist[0])

@@ -63,3 +63,15 @@ def test_failed_write_leaves_no_partial_output(tiny_run, tmp_path):
     snakemake(work, *args)  # without the limit the same job succeeds
     rebuilt, _ = data.read_mnist(work / "resources/mnist.h5")
     np.testing.assert_array_equal(rebuilt["x_test"], arrays["x_test"])
+
+
+def test_long_jobs_log_progress_with_rate_and_eta(tiny_run):
+    """Training, screening and OIP jobs log progress (last line always), never two within 10 s."""
+    from datetime import datetime
+
+    for log in ("cnn/train", "precursor/map_046", "oip/map_046", "mlp/reference", "mlp/clustered_k008"):
+        lines = [line for line in (tiny_run / f"logs/{log}.log").read_text().splitlines() if "ETA" in line]
+        assert lines and "(100 %)" in lines[-1] and "/s, elapsed" in lines[-1], log
+        stamps = [datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f") for line in lines]
+        gaps = [(b - a).total_seconds() for a, b in zip(stamps[:-2], stamps[1:-1], strict=True)]
+        assert all(g >= 9.9 for g in gaps), (log, gaps)  # the last line may follow sooner

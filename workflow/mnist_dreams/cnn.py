@@ -56,16 +56,29 @@ def subsample(x, y, n, seed):
     return x[np.sort(idx)], y[np.sort(idx)]
 
 
-def epoch_clock():
-    """A Keras callback recording the wall time since training start at each epoch end."""
+def epoch_clock(epochs, steps):
+    """A Keras callback: wall time since training start at each epoch end, and progress lines."""
     import keras
+
+    from .progress import Progress
 
     class Clock(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
-            self.start, self.times = time.perf_counter(), []
+            self.start, self.times, self.epoch = time.perf_counter(), [], 0
+            self.progress = Progress(log, "CNN training", epochs * steps, "batches")
+            self.test_accuracy = float("nan")
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            done = self.epoch * steps + batch + 1
+            loss = float((logs or {}).get("loss", float("nan")))
+            self.progress.update(done, epoch=f"{self.epoch + 1}/{epochs}", loss=loss, test_accuracy=self.test_accuracy)
 
         def on_epoch_end(self, epoch, logs=None):
             self.times.append(time.perf_counter() - self.start)
+            self.test_accuracy = float((logs or {}).get("val_accuracy", float("nan")))
 
     return Clock()
 
@@ -102,7 +115,7 @@ def train(
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    clock = epoch_clock()
+    clock = epoch_clock(epochs, steps)
     hist = model.fit(
         xs,
         y_train,
@@ -111,7 +124,7 @@ def train(
         validation_data=(xt, data["y_test"]),
         shuffle=True,
         callbacks=[clock],
-        verbose=2,
+        verbose=0,  # the clock's progress lines instead of one line per epoch, however short
     )
     history = {
         "train_loss": hist.history["loss"],

@@ -15,6 +15,7 @@ import numpy as np
 
 from .cnn import subsample
 from .features import standardize
+from .progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,14 @@ def decay_schedule(decrease_rate, decay="cumulative"):
     return schedule
 
 
-def epoch_recorder(x_train, y_train, x_test, y_test, batch_size):
+def epoch_recorder(x_train, y_train, x_test, y_test, batch_size, epochs):
     """Callback: at each epoch end, cost and accuracy of the current weights on train and test."""
     import keras
 
     class Recorder(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
             self.start, self.rows = time.perf_counter(), []
+            self.progress = Progress(log, f"MLP on {x_train.shape[1]} inputs", epochs, "epochs")
 
         def on_epoch_end(self, epoch, logs=None):
             ev = lambda x, y: self.model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)  # noqa: E731
@@ -106,7 +108,9 @@ def epoch_recorder(x_train, y_train, x_test, y_test, batch_size):
                     "wall_time": time.perf_counter() - self.start,
                 }
             )
-            log.info("epoch %d: test accuracy %.4f, %.1f s", epoch + 1, test["accuracy"], self.rows[-1]["wall_time"])
+            self.progress.update(
+                epoch + 1, test_accuracy=test["accuracy"], train_cost=train["loss"], train_accuracy=train["accuracy"]
+            )
 
     return Recorder()
 
@@ -148,7 +152,7 @@ def train(
         steps_per_execution=steps,
         jit_compile=False,
     )
-    recorder = epoch_recorder(x_fit, y_fit, x_test, y_test, batch_size=max(batch_size, 1000))
+    recorder = epoch_recorder(x_fit, y_fit, x_test, y_test, batch_size=max(batch_size, 1000), epochs=epochs)
     lr_schedule = keras.callbacks.LearningRateScheduler(decay_schedule(decrease_rate, decay))
     model.fit(
         x_fit, y_fit, batch_size=batch_size, epochs=epochs, shuffle=True, callbacks=[lr_schedule, recorder], verbose=0

@@ -10,6 +10,9 @@ import time
 import numpy as np
 
 from .precursor import upscale_basis
+from .progress import Progress
+
+CHUNK_EPOCHS = 100  # epochs per compiled call of the full OIP (a progress line can follow each)
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +46,33 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
 
     t0 = time.perf_counter()
     starts = np.asarray(starts, np.float32)
+    progress = Progress(log, f"map {map_index}: OIP of {len(starts)} candidates", epochs, "epochs")
     if jitter:
         images, rows = starts, []
         step = backend.make_ascent(model, layer, step_size, 1, l2=l2, tv=tv)
         rng = np.random.default_rng(seed)
-        for _ in range(epochs):
+        for epoch in range(epochs):
             shift = tuple(int(s) for s in rng.integers(-jitter, jitter + 1, 2))
             images, hist = step(np.roll(images, shift, axis=(1, 2)), map_index)
             images = np.roll(images, (-shift[0], -shift[1]), axis=(1, 2))
             rows.append(hist[-1])
+            progress.update(epoch + 1, best_loss=float(hist[-1].max()))
         # Rolled and unrolled images differ in which pixels wrap around: recompute the last loss.
         rows[-1] = backend.map_losses(model, layer, images, map_index)
         history = np.stack(rows, axis=1)
         start_loss = backend.map_losses(model, layer, starts, map_index)
     else:
-        images, hist = backend.make_ascent(model, layer, step_size, epochs, l2=l2, tv=tv)(starts, map_index)
+        # Chunks of the compiled epoch loop, so that a long run can report progress between them;
+        # chaining chunks computes exactly the steps of one long loop (tested bit for bit).
+        images, rows, ascents = starts, [], {}
+        for done in range(0, epochs, CHUNK_EPOCHS):
+            n = min(CHUNK_EPOCHS, epochs - done)
+            if n not in ascents:
+                ascents[n] = backend.make_ascent(model, layer, step_size, n, l2=l2, tv=tv)
+            images, hist = ascents[n](images, map_index)
+            rows.append(hist if not rows else hist[1:])
+            progress.update(done + n, best_loss=float(hist[-1].max()))
+        hist = np.concatenate(rows)
         history, start_loss = hist[1:].T, hist[0]
     seconds = time.perf_counter() - t0
     log.info(

@@ -15,6 +15,8 @@ import time
 import numpy as np
 from PIL import Image
 
+from .progress import Progress
+
 log = logging.getLogger(__name__)
 
 
@@ -89,8 +91,11 @@ def ascent_factory(model, map_index, step_size, layer="conv3"):
     return factory
 
 
-def _ascend_in_batches(ascend, starts, batch_size):
-    """Run ``ascend`` over ``starts`` in batches; returns (final images, final losses)."""
+def _ascend_in_batches(ascend, starts, batch_size, report=None):
+    """Run ``ascend`` over ``starts`` in batches; returns (final images, final losses).
+
+    ``report(images_done, losses_so_far)`` is called after every batch (progress lines).
+    """
     images, losses = np.empty_like(starts), np.empty(len(starts), np.float32)
     batch_size = min(batch_size, len(starts))
     for lo in range(0, len(starts), batch_size):
@@ -100,7 +105,17 @@ def _ascend_in_batches(ascend, starts, batch_size):
             batch = np.concatenate([batch, np.repeat(batch[-1:], batch_size - len(batch), axis=0)])
         out, loss = ascend(batch)
         images[lo:hi], losses[lo:hi] = out[: hi - lo], loss[: hi - lo]
+        if report is not None:
+            report(hi, losses[:hi])
     return images, losses
+
+
+def rung_sizes(n, rungs, top_k, eta):
+    """How many patterns each rung ascends: all at the first, then the best 1/eta (at least top_k)."""
+    sizes = [n]
+    for _ in rungs[1:]:
+        sizes.append(min(sizes[-1], max(top_k, int(np.ceil(sizes[-1] / eta)))))
+    return sizes
 
 
 def top(losses, k):
@@ -131,13 +146,21 @@ def screen(ascend_factory, starts, test_epochs, top_k, batch_size=1024, mode="ex
     else:
         raise ValueError(f"precursor.mode must be exhaustive or halving, got {mode!r}")
     rung_loss = np.full((len(rungs), n), np.nan, np.float32)  # NaN: pruned before that rung
-    alive, images, done = np.arange(n), starts, 0
+    sizes = rung_sizes(n, rungs, top_k, eta)
+    steps = np.diff([0, *rungs])
+    progress = Progress(log, f"screening {n} patterns", int(np.dot(sizes, steps)), "image·epochs")
+    alive, images, done, work = np.arange(n), starts, 0, 0
     for i, epochs in enumerate(rungs):
-        images, losses = _ascend_in_batches(ascend_factory(epochs - done), images, batch_size)
+
+        def report(count, losses, i=i, base=work):
+            progress.update(base + count * int(steps[i]), rung=f"{i + 1}/{len(rungs)}", best_loss=float(losses.max()))
+
+        images, losses = _ascend_in_batches(ascend_factory(epochs - done), images, batch_size, report)
         final_loss[alive], epochs_done[alive], done = losses, epochs, epochs
+        work += len(alive) * int(steps[i])
         rung_loss[i, alive] = losses
         if i < len(rungs) - 1:
-            keep = top(losses, max(top_k, int(np.ceil(len(alive) / eta))))
+            keep = top(losses, sizes[i + 1])
             keep.sort()
             alive, images = alive[keep], images[keep]
     ranked = top(np.where(epochs_done == test_epochs, final_loss, -np.inf), top_k)

@@ -13,6 +13,8 @@ import time
 
 import numpy as np
 
+from .progress import heartbeat
+
 log = logging.getLogger(__name__)
 
 FIT_SETS = ("train", "train+test")
@@ -72,7 +74,8 @@ def kmeans(x, k, n_init, max_iter, batch_size, seed=0, threads=1):
     from threadpoolctl import threadpool_limits
 
     model = MiniBatchKMeans(n_clusters=k, n_init=n_init, max_iter=max_iter, batch_size=batch_size, random_state=seed)
-    with threadpool_limits(threads):
+    # sklearn's fit has no progress hook: a heartbeat says it is alive (no ETA: steps are adaptive).
+    with threadpool_limits(threads), heartbeat(log, f"K={k}: MiniBatchKMeans fit, n_init={n_init}"):
         start = time.perf_counter()
         model.fit(x)
         seconds = time.perf_counter() - start
@@ -96,16 +99,26 @@ def inertia(x, centroids, labels=None, chunk=10000):
     return total
 
 
+PROBE = 2000  # images of the silhouette probe that predicts the full one's time
+
+
 def silhouette(x, labels, sample_size=0, seed=0, threads=1):
     """The average silhouette: exact (``sample_size`` 0) or on a seeded sample; (value, seconds)."""
     from sklearn.metrics import silhouette_score
     from threadpoolctl import threadpool_limits
 
     sample = sample_size if sample_size and sample_size < len(x) else None
+    n = sample or len(x)
     with threadpool_limits(threads):
-        start = time.perf_counter()
-        value = silhouette_score(x, labels, sample_size=sample, random_state=seed)
-        seconds = time.perf_counter() - start
+        expected = None
+        if n > 10 * PROBE:  # all pairwise distances: time grows as n², so a small probe predicts it
+            start = time.perf_counter()
+            silhouette_score(x, labels, sample_size=PROBE, random_state=seed)
+            expected = (time.perf_counter() - start) * (n / PROBE) ** 2
+        with heartbeat(log, f"silhouette on {n} images", expected):
+            start = time.perf_counter()
+            value = silhouette_score(x, labels, sample_size=sample, random_state=seed)
+            seconds = time.perf_counter() - start
     return float(value), seconds
 
 
