@@ -12,6 +12,8 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/maps.smk"
+include: "workflow/rules/params.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/cnn.smk"
 include: "workflow/rules/clusters.smk"

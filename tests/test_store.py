@@ -1,3 +1,9 @@
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -30,3 +36,37 @@ def test_reader_names_file_and_missing_keys(tmp_path):
     store.write_h5(path, {"a": np.ones(3)})
     with pytest.raises(store.StoreError, match="x.h5: missing final_loss, attribute 'seed'"):
         store.read_h5(path, required=["a", "final_loss"], attrs_required=["seed"])
+
+
+def test_truncated_or_foreign_file_names_file_and_rebuild(tmp_path):
+    path = tmp_path / "x.h5"
+    store.write_h5(path, {"a": np.arange(1000.0)})
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(store.StoreError, match=r"x.h5: not a readable HDF5 file, truncated or foreign \(.*truncated"):
+        store.read_h5(path)
+    path.write_text("not HDF5")
+    with pytest.raises(store.StoreError, match=r"rebuild it with `snakemake .*x.h5 --force`"):
+        store.read_h5(path)
+    with pytest.raises(store.StoreError, match=r"x.keras: not a readable Keras model, no complete zip archive"):
+        store.load_model(path.rename(tmp_path / "x.keras"))
+
+
+KILLED_WRITER = """
+import os, signal, sys
+from mnist_dreams import store
+with store.atomic_path(sys.argv[1], suffix=".h5") as tmp:
+    tmp.write_bytes(b"half an HDF5")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_next_write_removes_temp_files_of_killed_writers_only(tmp_path):
+    path = tmp_path / "x.h5"
+    workflow = Path(store.__file__).parents[1]
+    killed = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)], env={"PYTHONPATH": str(workflow)})
+    assert killed.returncode == -signal.SIGKILL
+    [left] = tmp_path.glob(".x.h5.*")  # a SIGKILLed writer cannot clean up
+    live = tmp_path / f".x.h5.{os.getpid()}.abcdefgh.h5"  # a writer that still runs
+    live.write_bytes(b"")
+    store.write_h5(path, {"a": np.ones(3)})
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "x.h5"])

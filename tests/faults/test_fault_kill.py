@@ -1,0 +1,85 @@
+"""A job killed by SIGKILL mid-run: Snakemake reports it, exactly that job reruns, nothing partial is read."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers import SNAKEMAKE, snakemake
+from jobstats import job_stats
+from mnist_dreams import store
+
+pytestmark = pytest.mark.e2e
+
+BASE = ("--configfile", "config/tiny.yaml")
+
+# What a writer killed inside store.atomic_path leaves behind: its temp file, here a truncated HDF5.
+KILLED_WRITER = """
+import os, signal, sys
+from mnist_dreams import store
+with store.atomic_path(sys.argv[1], suffix=".h5") as tmp:
+    with open(sys.argv[2], "rb") as f:
+        tmp.write_bytes(f.read(4096))
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _pid_once_progressing(log, proc, timeout=300):
+    """The job's pid, read from its log once the log shows an epoch done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"snakemake ended before the job made progress:\n{proc.communicate()[1]}"
+        text = log.read_text() if log.exists() else ""
+        started = re.search(r"job started \(pid (\d+)\)", text)
+        if started and "epoch" in text[started.end() :]:
+            return int(started[1])
+        time.sleep(0.2)
+    proc.kill()
+    raise AssertionError(f"no progress in {log} after {timeout} s")
+
+
+def test_sigkilled_job_reruns_alone_and_leaves_no_partial_file(tiny_copy):
+    work, out = tiny_copy, tiny_copy / "results/mlp"
+    log = work / "logs/mlp/reference.log"
+    log.unlink()  # the finished run's log holds an old pid
+    # An MLP of 100000 epochs: the only job to run, and it runs until killed.
+    args = ("results/mlp/reference.h5", "--cores", "1", "--config", "mlp={epochs: 100000}", *BASE)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.Popen([*SNAKEMAKE, *args], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.kill(_pid_once_progressing(log, proc), signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=300)
+
+    assert proc.returncode != 0
+    assert "Error in rule mlp_reference" in stderr.decode() and "died with <Signals.SIGKILL: 9>" in stderr.decode()
+    # Snakemake removes a job's outputs before it runs and after it fails: no old, no partial file
+    assert not (out / "reference.h5").exists() and not (out / "reference.keras").exists()
+
+    # had the kill hit the write, its temp file would stay: leave a real one, truncated
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, "results/mlp/reference.h5", "results/mlp/clustered_k008.h5"],
+        cwd=work,
+        env={**env, "PYTHONPATH": str(work / "workflow")},
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert len(list(out.glob(".reference.h5.*"))) == 1
+
+    # with the finished run's config, exactly the killed job and what depends on it are due
+    dry = snakemake(work, "-n", *BASE).stdout
+    assert "Missing output files: results/mlp/reference.h5" in dry
+    assert job_stats(dry) == {
+        "mlp_reference": 1,
+        "mlp_comparison": 1,
+        "mlp_comparison_table": 1,
+        "summary": 1,
+        "summary_table": 1,
+    }
+    rerun = snakemake(work, "results/mlp/reference.h5", "--cores", "1", *BASE)
+    assert job_stats(rerun.stderr) == {"mlp_reference": 1}
+    assert not list(out.glob(".reference.*"))  # the rerun's writer removed the dead writer's temp file
+    history, attrs = store.read_h5(out / "reference.h5", required=["test_accuracy"])
+    assert len(history["test_accuracy"]) == attrs["params"]["epochs"] == 3
+    store.load_model(out / "reference.keras")

@@ -1,0 +1,113 @@
+# Per-map steps: which maps, one job per map or per chunk of maps (maps_per_job), the checks of the
+# map wildcard, and the two-stage OIP's inputs. Functions only (used by the rule files).
+
+
+def map_ids():
+    """The configured conv3 maps as zero-padded wildcard values ("046")."""
+    maps = range(N_MAPS) if config["maps"] == "all" else config["maps"]
+    return [f"{m:03d}" for m in maps]
+
+
+def per_map_jobs(rule):
+    """(rule name, maps) for every rule that computes ``rule`` per map.
+
+    maps_per_job 1: one wildcard rule (maps None), any map 000-127 can be built alone. Otherwise
+    one rule per chunk of the configured maps, named e.g. ``oip_maps_000_031``; its job computes
+    all of them in one process (chunks.maps_in reads them back from the outputs).
+    """
+    size = config["maps_per_job"]
+    if size == 1:
+        return [(rule, None)]
+    return [(f"{rule}_maps_{c[0]}_{c[-1]}", c) for c in chunks.split(map_ids(), size)]
+
+
+def per_map(pattern, maps):
+    """``pattern`` itself for a wildcard rule, its files for a chunk's ``maps``."""
+    return pattern if maps is None else expand(pattern, map=maps)
+
+
+def per_job(pattern, maps):
+    """A job's log or benchmark: ``pattern`` per map, one file per chunk (map_{map} → maps_A_B)."""
+    return (
+        pattern
+        if maps is None
+        else pattern.replace("map_{map}", f"maps_{maps[0]}_{maps[-1]}")
+    )
+
+
+def map_check(maps):
+    """An input that checks the map wildcard (per-map rules); chunk rules name configured maps only."""
+    return valid_map if maps is None else []
+
+
+def chunk_starts(maps):
+    """The precursor files an OIP job starts from: per map a function of the wildcards, per chunk a list."""
+    if maps is None:
+        return oip_starts
+    return (
+        per_map("results/precursor/map_{map}.h5", maps)
+        if config["oip"]["start"] == "precursor"
+        else []
+    )
+
+
+def per_map_runtime(minutes, maps):
+    """Runtime to ask a scheduler for: ``minutes`` per map, plus start-up once per job."""
+    return minutes if maps is None else 5 + minutes * len(maps)
+
+
+def valid_map(wildcards):
+    """No input; fails the DAG, before any job, for a map conv3 does not have."""
+    if int(wildcards.map) >= N_MAPS:
+        raise ValueError(
+            f"map_{wildcards.map}: conv3 has {N_MAPS} maps, so map must be 000 to {N_MAPS - 1:03d}"
+        )
+    return []
+
+
+def oip_starts(wildcards):
+    """The precursor file of the map (as a list), unless the OIP starts from random fluctuations."""
+    if config["oip"]["start"] in ("precursor", "two_stage"):
+        return [f"results/precursor/map_{wildcards.map}.h5"]
+    return []
+
+
+def random_checkpoint(map_id):
+    """The checkpoint (random stage of two_stage) that computes ``map_id``, and its wildcards."""
+    for name, maps in per_map_jobs("oip_random"):
+        if maps is None:
+            return getattr(checkpoints, name), {"map": map_id}
+        if map_id in maps:
+            return getattr(checkpoints, name), {}
+    raise ValueError(f"map_{map_id}: not among the configured maps {config['maps']}")
+
+
+def two_stage_results(wildcards):
+    """The map's random-start OIP, and only if that found nothing, its precursor-started OIP."""
+    from mnist_dreams import store
+
+    random_stage, where = random_checkpoint(wildcards.map)
+    random = f"results/oip/map_{wildcards.map}.random.h5"
+    random_stage.get(**where)  # raises until the random stage of this map has run
+    _, attrs = store.read_h5(random, attrs_required=("found",))
+    if attrs["found"]:
+        return {"random": random}
+    return {
+        "random": random,
+        "precursor": f"results/oip/map_{wildcards.map}.precursor.h5",
+    }
+
+
+def report_maps(pattern, caption, **where):
+    """``pattern`` for every configured map, each marked for the report with its map as a label.
+
+    For figure jobs that draw one PNG per map: the caption cannot use wildcards, the label shows
+    which map an entry is.
+    """
+    mark = report  # not at a line start: there the Snakefile parser reads `report` as a keyword
+    return [
+        mark(
+            pattern.format(map=m), caption=caption, labels={"map": str(int(m))}, **where
+        )
+        for m in map_ids()
+    ]
