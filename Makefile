@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: all install run test lint clean
+.PHONY: all install install-gpu run test lint clean bench-gpu
 
 all: run
 
@@ -19,11 +19,24 @@ $(BIN)/snakemake: envs/requirements.lock pyproject.toml
 
 install: $(BIN)/snakemake
 
+# A GPU box: a venv over its own Python with JAX + CUDA (no TensorFlow, the box's JAX); WHEELS=dir
+# installs offline from a folder of wheels (envs/requirements-gpu.txt says how to fill one).
+install-gpu:
+	$(PYTHON) -m venv --system-site-packages $(VENV)
+	$(BIN)/pip install --quiet $(if $(WHEELS),--no-index --find-links $(WHEELS)) -r envs/requirements-gpu.txt
+
 run: install
 	$(BIN)/snakemake --cores $(CORES) $(ARGS)
 
 test: install
 	$(BIN)/python -m pytest $(ARGS)
+
+# The GPU-bound part of the paper run on one GPU box (CNN, then precursor, OIP and dream of all
+# 128 maps) through the real workflow; prints per-rule wall times, the total and the concurrency.
+# On a CPU: make bench-gpu BENCH="--maps 46,56 --cores 2"  (see README: "Measuring on a GPU box")
+BENCH ?= --profile profiles/gpu --maps all --maps-per-job 32
+bench-gpu:
+	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BIN)/python tests/bench/bench_workflow.py run --workdir bench-run $(BENCH)
 
 lint: install
 	$(BIN)/ruff check .

@@ -47,7 +47,7 @@ def test_conda_env_pins_match_the_pip_lock():
     assert {"tensorflow", "keras", "jax", "snakemake"} <= {k.lower() for k in lock}
 
 
-GPU_RULES = {"cnn", "precursor", "oip", "dream", "deepdream"}
+GPU_RULES = {"cnn", "precursor", "oip", "dream", "deepdream", "mlp_reference", "mlp_clustered"}
 
 
 @pytest.mark.parametrize("profile", ["gpu", "slurm"])
@@ -59,4 +59,14 @@ def test_execution_profiles_schedule_gpu_rules_on_a_gpu(profile, tmp_path):
     for rule, resources in jobs:
         # a GPU rule asks for one GPU; nothing else may hold one (or wait for one)
         assert resources.get("gpu") == ("1" if rule in GPU_RULES else None), (rule, resources)
+        # and its share of the card (gpu.jobs_per_device: 1), which profiles/gpu limits to 100 at once
+        assert resources.get("gpu_percent") == ("100" if rule in GPU_RULES else None), (rule, resources)
         assert int(resources["mem_mb"]) > 0 and int(resources["runtime"]) > 0, (rule, resources)
+
+
+def test_gpu_requirements_are_the_lock_without_tensorflow_and_jax():
+    lock = _pins(s for s in (ROOT / "envs/requirements.lock").read_text().splitlines() if s and s[0] != "#")
+    gpu = _pins(s for s in (ROOT / "envs/requirements-gpu.txt").read_text().splitlines() if s and s[0] != "#")
+    assert {k: v for k, v in gpu.items() if lock.get(k) != v} == {}
+    assert not {"tensorflow", "jax", "jaxlib"} & {k.lower() for k in gpu}
+    assert {"keras", "snakemake", "h5py", "optree", "namex"} <= {k.lower() for k in gpu}

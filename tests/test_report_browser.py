@@ -18,11 +18,11 @@ from report_browser import BrowserMissing, ReportPage, data_uri_bytes, start_chr
 pytestmark = pytest.mark.e2e
 
 # What the reader looks for; menu labels are the report(category=..., subcategory=...) values, and
-# a category with one subcategory lists its results directly. Change these when the rules change
-# (the summary table becomes results/summary.tsv once that rule exists).
-TABLE_MENU = ("2 OIPs", "layer")
-TABLE_ENTRY = "results/oip/summary.html"  # the HTML page the report shows ...
-TABLE_SOURCE = "results/oip/summary.tsv"  # ... made from this TSV (a .tsv alone is only a download)
+# a category with one subcategory lists its results directly. Change these when the rules change.
+# The summary table: the seed's headline numbers next to this run's.
+TABLE_MENU = ("0 Summary",)
+TABLE_ENTRY = "results/summary.html"  # the HTML page the report shows ...
+TABLE_SOURCE = "results/summary.tsv"  # ... made from this TSV (a .tsv alone is only a download)
 FIGURE_MENU = ("1 CNN",)
 FIGURE_ENTRY = "results/cnn/training.png"
 

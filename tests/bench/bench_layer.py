@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import numpy as np  # noqa: E402
+
 from mnist_dreams import backend, cnn, data, oip, precursor, store  # noqa: E402
 
 
@@ -30,7 +32,10 @@ def main():
     ap.add_argument("--maps", type=int, nargs="*", default=list(range(128)))
     ap.add_argument("--multi-map", action="store_true", help="screen all maps in one batch stream (exhaustive)")
     ap.add_argument("--batch-size", type=int, default=1024)
+    ap.add_argument("--standardize", default="mnist", choices=["mnist", "per_image", "both"])
     args = ap.parse_args()
+    if args.standardize == "both":
+        return compare_standardizations(args)
     backend.set_precision("float32")
     model, mean, std = store.load_cnn(args.model, args.training)
     starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
@@ -61,6 +66,32 @@ def main():
     print(f"{'found, never firing on test':28s} {found - both:8d}")
     silent = table.loc[~table["found"].fillna(True).astype(bool), "map"].tolist()
     print(f"no OIP found for maps: {silent}")
+
+
+def compare_standardizations(args):
+    """precursor.standardize mnist vs per_image on the same CNN: each map's top 8 and the coverage."""
+    backend.set_precision("float32")
+    model, mean, std = store.load_cnn(args.model, args.training)
+    halving = {"rungs": (1, 3, 10), "eta": 4} if args.mode == "halving" else {}
+    tops, found = {}, {}
+    for how in ("mnist", "per_image"):
+        starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std, standardize=how)
+        for m in args.maps:
+            factory = precursor.ascent_factory(model, m, 0.01)
+            s = precursor.screen(factory, starts, 10, 8, args.batch_size, mode=args.mode, **halving)
+            r = oip.optimize(model, m, starts[s["top_indices"]], args.epochs, 0.01)
+            tops[how, m], found[how, m] = set(s["top_indices"].tolist()), bool(r["found"])
+            best = r["final_loss"].max()
+            print(f"{how:9s} map {m:3d}: best screened loss {s['top_loss'][0]:8.4f}, OIP {best:9.4f}", flush=True)
+    overlap = [len(tops["mnist", m] & tops["per_image", m]) for m in args.maps]
+    print(f"\nstandardization, {len(args.maps)} maps, screening {args.mode}, OIP {args.epochs} epochs")
+    for how in ("mnist", "per_image"):
+        print(f"{'maps with an OIP, ' + how:34s} {sum(found[how, m] for m in args.maps):4d}")
+    print(f"{'top-8 overlap (mean of 8)':34s} {np.mean(overlap):6.2f}")
+    print(f"{'maps with identical top-8 sets':34s} {sum(o == 8 for o in overlap):4d}")
+    pairs = (("mnist", "per_image"), ("per_image", "mnist"))
+    only = {h: [m for m in args.maps if found[h, m] and not found[o, m]] for h, o in pairs}
+    print(f"found only with mnist: {only['mnist']}; only with per_image: {only['per_image']}")
 
 
 if __name__ == "__main__":

@@ -118,6 +118,20 @@ def carve(model, map_index, image, iterations, epochs, step_size, pixel_mean, pi
     return result
 
 
+def carve_map(model, map_index, image, params, pixel_mean, pixel_std):
+    """The dream job's work for one map: ``carve`` with the config's ``dream`` params.
+
+    Returns (datasets, attrs) of ``results/dreams/map_NNN.h5``.
+    """
+    p = params
+    result = carve(model, map_index, image, p["iterations"], p["epochs"], p["step_size"], pixel_mean, pixel_std,
+                   p["contrast_percentile"])
+    result["original"] = image
+    attrs = {"map": map_index, "params": p, "pixel_mean": pixel_mean, "pixel_std": pixel_std}
+    attrs["pearson_detailed_vs_original"] = pearson(result["detailed"][-1], image)
+    return result, attrs
+
+
 def pearson(a, b):
     return float(np.corrcoef(np.ravel(a), np.ravel(b))[0, 1])
 

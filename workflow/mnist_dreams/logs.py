@@ -4,6 +4,8 @@ import logging
 import os
 import sys
 
+from . import runtime
+
 
 def to_file(path):
     """Route Python logging, stdout and stderr (including TF's C++ output) to ``path``."""
@@ -23,4 +25,6 @@ def to_file(path):
     )
     log = logging.getLogger("mnist_dreams")
     log.info("job started (pid %d)", os.getpid())  # the pid lets a user (or a test) signal the job
+    if runtime.settings:  # set by the scripts' bootstrap before the log existed
+        log.info("runtime: %s", runtime.describe())
     return log

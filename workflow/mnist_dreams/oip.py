@@ -94,6 +94,32 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
     }
 
 
+def run_map(model, map_index, params, seed, pixel_mean, pixel_std, screened=None):
+    """The OIP job's work for one map: ``optimize`` from the precursor's top-k or from random starts.
+
+    ``params`` is the config's ``oip`` section with ``start`` the job's own ("precursor" or
+    "random"); ``screened`` the precursor file's (datasets, attrs) when starting from precursors.
+    Returns (datasets, attrs) of ``results/oip/map_NNN[.stage].h5``.
+    """
+    p, extra = params, {}
+    if p["start"] == "precursor":
+        data, s_attrs = screened
+        starts, origin = data["start_images"], data["top_indices"]
+        extra = {"precursor_seconds": s_attrs["seconds"], "precursor_image_epochs": s_attrs["image_epochs"]}
+    else:
+        r = p["random"]
+        starts = random_starts(r["count"], pixel_mean, pixel_std, seed * 1000 + map_index, r["cells"], r["weights"])
+        origin = list(range(r["count"]))
+    result = optimize(
+        model, map_index, starts, p["epochs"], p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"],
+        seed=seed + map_index,
+    )
+    result["candidate"] = origin
+    attrs = {"map": map_index, "params": p, "seed": seed, "stage": p["start"], **extra}
+    attrs.update(found=result.pop("found"), seconds=result.pop("seconds"))
+    return result, attrs
+
+
 STAGES = ("random", "precursor")
 
 

@@ -180,6 +180,26 @@ def screen(ascend_factory, starts, test_epochs, top_k, batch_size=1024, mode="ex
     }
 
 
+def screen_map(model, map_index, starts, params, batch_size):
+    """The precursor job's work for one map: ``screen`` with the config's ``precursor`` params.
+
+    Returns (datasets, attrs) of ``results/precursor/map_NNN.h5``; ``starts`` from ``grid_patterns``.
+    """
+    result = screen(
+        ascent_factory(model, map_index, params["step_size"]),
+        starts,
+        test_epochs=params["test_epochs"],
+        top_k=params["top_k"],
+        batch_size=batch_size,
+        mode=params["mode"],
+        **params.get("halving", {}),
+    )
+    result["start_images"] = starts[result["top_indices"]]
+    attrs = {k: result.pop(k) for k in ("image_epochs", "work_fraction", "seconds")}
+    attrs.update(map=map_index, params=params, batch_size=batch_size)
+    return result, attrs
+
+
 def screen_maps(model, maps, starts, test_epochs, top_k, step_size, batch_size=4096, layer="conv3"):
     """Exhaustive screening of several maps in one stream of batches; {map: screen-like dict}.
 

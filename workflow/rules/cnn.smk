@@ -13,6 +13,7 @@ rule cnn:
     threads: 2
     resources:
         gpu=1,
+        gpu_percent=gpu_share(),
         mem_mb=4000,
         runtime=60,
     params:

@@ -1,28 +1,34 @@
-rule dream:
-    input:
-        valid_map,
-        dream_image(),
-        model="results/cnn/model.keras",
-        training="results/cnn/training.h5",
-    output:
-        "results/dreams/map_{map}.h5",
-    log:
-        "logs/dreams/map_{map}.log",
-    benchmark:
-        "benchmarks/dreams/map_{map}.tsv"
-    conda:
-        ENV
-    threads: 2
-    resources:
-        gpu=1,
-        mem_mb=3000,
-        runtime=20,
-    params:
-        dream=config["dream"],
-        precision=config["precision"],
-        code=code("dream"),
-    script:
-        "../scripts/dream.py"
+# The seed's single-map dream, one job per map or per chunk of maps (maps_per_job).
+for name, maps in per_map_jobs("dream"):
+
+    rule:
+        name:
+            name
+        input:
+            map_check(maps),
+            dream_image(),
+            model="results/cnn/model.keras",
+            training="results/cnn/training.h5",
+        output:
+            per_map("results/dreams/map_{map}.h5", maps),
+        log:
+            per_job("logs/dreams/map_{map}.log", maps),
+        benchmark:
+            per_job("benchmarks/dreams/map_{map}.tsv", maps)
+        conda:
+            ENV
+        threads: 2
+        resources:
+            gpu=1,
+            gpu_percent=gpu_share(),
+            mem_mb=3000,
+            runtime=per_map_runtime(20, maps),
+        params:
+            dream=config["dream"],
+            precision=config["precision"],
+            code=code("dream"),
+        script:
+            "../scripts/dream.py"
 
 
 rule dream_figures:
@@ -73,6 +79,7 @@ rule deepdream:
     threads: 2
     resources:
         gpu=1,
+        gpu_percent=gpu_share(),
         mem_mb=4000,
         runtime=30,
     params:

@@ -1,29 +1,100 @@
-if config["oip"]["start"] == "two_stage":
+# The full OIP of every map. One job per map or per chunk of maps (maps_per_job); in two_stage
+# mode (the seed's procedure) random starts for every map first, and a map they leave silent gets
+# the precursor screening and a precursor-started OIP: a checkpoint lets Snakemake read each
+# random result before it decides whether that map's precursor jobs exist at all.
+TWO_STAGE = config["oip"]["start"] == "two_stage"
+OIP_JOBS = per_map_jobs("oip_random" if TWO_STAGE else "oip")
 
-    # The seed's procedure: random starts for every map first; a map they leave silent gets the
-    # precursor screening and a precursor-started OIP. The checkpoint lets Snakemake read each
-    # random result before it decides whether that map's precursor jobs exist at all.
-    checkpoint oip_stage:
+
+for name, maps in OIP_JOBS if TWO_STAGE else []:
+
+    checkpoint:
+        name:
+            name
+        input:
+            map_check(maps),
+            model="results/cnn/model.keras",
+            training="results/cnn/training.h5",
+        output:
+            per_map("results/oip/map_{map}.random.h5", maps),
+        log:
+            per_job("logs/oip/map_{map}.random.log", maps),
+        benchmark:
+            per_job("benchmarks/oip/map_{map}.random.tsv", maps)
+        conda:
+            ENV
+        threads: 2
+        resources:
+            gpu=1,
+            gpu_percent=gpu_share(),
+            mem_mb=3000,
+            runtime=per_map_runtime(30, maps),
+        params:
+            oip=oip_params("random"),
+            precision=config["precision"],
+            seed=config["seed"],
+            code=code("oip"),
+        script:
+            "../scripts/oip.py"
+
+
+for name, maps in [] if TWO_STAGE else OIP_JOBS:
+
+    rule:
+        name:
+            name
+        input:
+            map_check(maps),
+            model="results/cnn/model.keras",
+            training="results/cnn/training.h5",
+            precursor=chunk_starts(maps),
+        output:
+            per_map("results/oip/map_{map}.h5", maps),
+        log:
+            per_job("logs/oip/map_{map}.log", maps),
+        benchmark:
+            per_job("benchmarks/oip/map_{map}.tsv", maps)
+        conda:
+            ENV
+        threads: 2
+        resources:
+            gpu=1,
+            gpu_percent=gpu_share(),
+            mem_mb=3000,
+            runtime=per_map_runtime(30, maps),
+        params:
+            oip=oip_params(config["oip"]["start"]),
+            precision=config["precision"],
+            seed=config["seed"],
+            code=code("oip"),
+        script:
+            "../scripts/oip.py"
+
+
+if TWO_STAGE:
+
+    rule oip_precursor:
         input:
             valid_map,
             model="results/cnn/model.keras",
             training="results/cnn/training.h5",
             precursor=oip_starts,
         output:
-            "results/oip/map_{map}.{stage}.h5",
+            "results/oip/map_{map}.precursor.h5",
         log:
-            "logs/oip/map_{map}.{stage}.log",
+            "logs/oip/map_{map}.precursor.log",
         benchmark:
-            "benchmarks/oip/map_{map}.{stage}.tsv"
+            "benchmarks/oip/map_{map}.precursor.tsv"
         conda:
             ENV
         threads: 2
         resources:
             gpu=1,
+            gpu_percent=gpu_share(),
             mem_mb=3000,
             runtime=30,
         params:
-            oip=oip_params,
+            oip=oip_params("precursor"),
             precision=config["precision"],
             seed=config["seed"],
             code=code("oip"),
@@ -49,35 +120,6 @@ if config["oip"]["start"] == "two_stage":
             code=code("oip_select"),
         script:
             "../scripts/oip_select.py"
-
-else:
-
-    rule oip:
-        input:
-            valid_map,
-            model="results/cnn/model.keras",
-            training="results/cnn/training.h5",
-            precursor=oip_starts,
-        output:
-            "results/oip/map_{map}.h5",
-        log:
-            "logs/oip/map_{map}.log",
-        benchmark:
-            "benchmarks/oip/map_{map}.tsv"
-        conda:
-            ENV
-        threads: 2
-        resources:
-            gpu=1,
-            mem_mb=3000,
-            runtime=30,
-        params:
-            oip=oip_params,
-            precision=config["precision"],
-            seed=config["seed"],
-            code=code("oip"),
-        script:
-            "../scripts/oip.py"
 
 
 rule oip_summary:

@@ -1,27 +1,41 @@
-rule precursor:
-    input:
-        valid_map,
-        model="results/cnn/model.keras",
-        training="results/cnn/training.h5",
-    output:
-        "results/precursor/map_{map}.h5",
-    log:
-        "logs/precursor/map_{map}.log",
-    benchmark:
-        "benchmarks/precursor/map_{map}.tsv"
-    conda:
-        ENV
-    threads: 2
-    resources:
-        gpu=1,
-        mem_mb=4000,
-        runtime=30,
-    params:
-        precursor=precursor_params(),
-        precision=config["precision"],
-        code=code("precursor"),
-    script:
-        "../scripts/precursor.py"
+# Precursor screening, one job per map, or per chunk of maps (maps_per_job). In two_stage mode
+# only maps the random search missed are screened, so there it is always one job per map.
+PRECURSOR_JOBS = (
+    [("precursor", None)]
+    if config["oip"]["start"] == "two_stage"
+    else per_map_jobs("precursor")
+)
+
+
+for name, maps in PRECURSOR_JOBS:
+
+    rule:
+        name:
+            name
+        input:
+            map_check(maps),
+            model="results/cnn/model.keras",
+            training="results/cnn/training.h5",
+        output:
+            per_map("results/precursor/map_{map}.h5", maps),
+        log:
+            per_job("logs/precursor/map_{map}.log", maps),
+        benchmark:
+            per_job("benchmarks/precursor/map_{map}.tsv", maps)
+        conda:
+            ENV
+        threads: 2
+        resources:
+            gpu=1,
+            gpu_percent=gpu_share(),
+            mem_mb=4000,
+            runtime=per_map_runtime(30, maps),
+        params:
+            precursor=precursor_params(),
+            precision=config["precision"],
+            code=code("precursor"),
+        script:
+            "../scripts/precursor.py"
 
 
 rule precursor_figures:

@@ -1,25 +1,14 @@
-"""Rule precursor: screen all grid patterns on one map, keep the top-k with their start images."""
+"""Rule precursor: screen all grid patterns on one map (or a chunk of maps), keep the top-k starts."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, logs, precursor, store
+from mnist_dreams import backend, chunks, logs, precursor, store
 
 logs.to_file(snakemake.log[0])
 p = snakemake.params.precursor
 batch_size = snakemake.config["precursor"]["batch_size"]  # speed only: not a param (tested)
-map_index = int(snakemake.wildcards.map)
 backend.set_precision(snakemake.params.precision)
 model, pixel_mean, pixel_std = store.load_cnn(snakemake.input.model, snakemake.input.training)
 starts = precursor.grid_patterns(p["values"], p["grid"], pixel_mean, pixel_std, standardize=p["standardize"])
-result = precursor.screen(
-    precursor.ascent_factory(model, map_index, p["step_size"]),
-    starts,
-    test_epochs=p["test_epochs"],
-    top_k=p["top_k"],
-    batch_size=batch_size,
-    mode=p["mode"],
-    **p.get("halving", {}),
-)
-result["start_images"] = starts[result["top_indices"]]
-scalars = {k: result.pop(k) for k in ("image_epochs", "work_fraction", "seconds")}
-attrs = {"map": map_index, "params": p, "precision": snakemake.params.precision, "batch_size": batch_size}
-store.write_h5(snakemake.output[0], result, attrs={**attrs, **scalars})
+for map_index, path in zip(chunks.maps_in(snakemake.output), snakemake.output, strict=True):
+    result, attrs = precursor.screen_map(model, map_index, starts, p, batch_size)
+    store.write_h5(path, result, attrs={**attrs, "precision": snakemake.params.precision})
