@@ -62,5 +62,11 @@ def test_relative_and_absolute_package_imports_resolve(tmp_path):
     script = tmp_path / "s.py"
     script.write_text("import mnist_dreams.a\n")
     names = {p.relative_to(tmp_path).as_posix() for p in codehash.dependencies(script, tmp_path)}
-    assert names == {"s.py", "mnist_dreams/__init__.py", "mnist_dreams/a.py", "mnist_dreams/sub/__init__.py",
-                     "mnist_dreams/sub/b.py", "mnist_dreams/c.py"}
+    assert names == {
+        "s.py",
+        "mnist_dreams/__init__.py",
+        "mnist_dreams/a.py",
+        "mnist_dreams/sub/__init__.py",
+        "mnist_dreams/sub/b.py",
+        "mnist_dreams/c.py",
+    }

@@ -105,8 +105,11 @@ def test_every_key_can_be_set_with_dash_dash_config(path, sub):
 
 @pytest.mark.parametrize(
     ("entry", "named"),
-    [("maps=[x]", "instance['maps'][0]"), ("oip={epochs: many}", "instance['oip']['epochs']"),
-     ("clusters={k: [1]}", "instance['clusters']['k'][0]")],
+    [
+        ("maps=[x]", "instance['maps'][0]"),
+        ("oip={epochs: many}", "instance['oip']['epochs']"),
+        ("clusters={k: [1]}", "instance['clusters']['k'][0]"),
+    ],
 )
 def test_a_real_type_error_still_names_the_key(entry, named):
     config = _preset()

@@ -24,8 +24,13 @@ def _config(*overlays):
 
 @pytest.mark.parametrize(
     ("layers", "expected"),
-    [((), "default"), (("paper",), "paper"), (("tiny",), "tiny"), (("tiny", {"seed": 7}), "tiny + overrides"),
-     (({"seed": 7},), "default + overrides")],
+    [
+        ((), "default"),
+        (("paper",), "paper"),
+        (("tiny",), "tiny"),
+        (("tiny", {"seed": 7}), "tiny + overrides"),
+        (({"seed": 7},), "default + overrides"),
+    ],
 )
 def test_preset_is_named_from_the_config(layers, expected):
     presets = _presets()

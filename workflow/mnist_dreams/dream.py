@@ -124,8 +124,17 @@ def carve_map(model, map_index, image, params, pixel_mean, pixel_std):
     Returns (datasets, attrs) of ``results/dreams/map_NNN.h5``.
     """
     p = params
-    result = carve(model, map_index, image, p["iterations"], p["epochs"], p["step_size"], pixel_mean, pixel_std,
-                   p["contrast_percentile"])
+    result = carve(
+        model,
+        map_index,
+        image,
+        p["iterations"],
+        p["epochs"],
+        p["step_size"],
+        pixel_mean,
+        pixel_std,
+        p["contrast_percentile"],
+    )
     result["original"] = image
     attrs = {"map": map_index, "params": p, "pixel_mean": pixel_mean, "pixel_std": pixel_std}
     attrs["pearson_detailed_vs_original"] = pearson(result["detailed"][-1], image)

@@ -111,7 +111,14 @@ def run_map(model, map_index, params, seed, pixel_mean, pixel_std, screened=None
         starts = random_starts(r["count"], pixel_mean, pixel_std, seed * 1000 + map_index, r["cells"], r["weights"])
         origin = list(range(r["count"]))
     result = optimize(
-        model, map_index, starts, p["epochs"], p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"],
+        model,
+        map_index,
+        starts,
+        p["epochs"],
+        p["step_size"],
+        jitter=p["jitter"],
+        l2=p["l2"],
+        tv=p["tv"],
         seed=seed + map_index,
     )
     result["candidate"] = origin
