@@ -244,13 +244,13 @@ def _planned_after(work, target, change):
 def test_normalization_change_reruns_features_and_clustered_mlp_but_no_kmeans_fit(tiny_study):
     work, clustered = tiny_study
     assert planned_rules(work, clustered, "mlp_study", "--configfile", "config/tiny.yaml") == []
-    soft, normalizer = "clusters:\n  normalization: soft\n", "clusters:\n  space: normalizer\n"
+    soft, pixels = "clusters:\n  normalization: soft\n", "clusters:\n  space: pixels\n"
     assert _planned_after(work, clustered, soft) == ["cluster_features", "mlp_clustered"]
-    assert _planned_after(work, clustered, normalizer) == ["cluster_features", "kmeans", "mlp_clustered"]
+    assert _planned_after(work, clustered, pixels) == ["cluster_features", "kmeans", "mlp_clustered"]
     # the study has its own spaces and normalizations; a new threshold only redraws its table
     assert _planned_after(work, "mlp_study", soft) == []
     assert _planned_after(work, "mlp_study", "study:\n  thresholds: [0.5]\n") == ["mlp_study"]
     features = clustered.replace("mlp/clustered_k", "clusters/features_k")
     _, attrs = store.read_h5(work / features, required=("x_train", "scaler_mean", "scaler_scale"))
-    assert (attrs["space"], attrs["normalization"]) == ("pixels", "standard")  # the defaults
+    assert (attrs["space"], attrs["normalization"]) == ("normalizer", "standard")  # the defaults
     assert attrs["params"] == {"normalization": "standard"}
