@@ -8,6 +8,7 @@ import pytest
 import yaml
 from scipy.spatial.distance import cdist
 from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
 
 from helpers import planned_rules
 from mnist_dreams import data, mlp, store, sweep
@@ -24,6 +25,10 @@ def test_stored_inertia_and_silhouette_are_recomputed_from_stored_centroids(tiny
     for k in tiny(tiny_run)["clusters"]["k"]:
         fit, attrs = store.read_h5(tiny_run / f"results/clusters/k_{k:03d}.h5", required=("centroids", "labels"))
         x = sweep.pixels(mnist, fit["fit_index"])
+        space = attrs["params"]["space"]
+        assert space in ("pixels", "normalizer")
+        if space == "normalizer":  # recomputed with sklearn's row-wise L2 directly, not the workflow's scaler
+            x = normalize(x)
         assert fit["centroids"].shape == (k, 784) and attrs["n_images"] == len(x)
         d2 = cdist(x.astype(np.float64), fit["centroids"].astype(np.float64), "sqeuclidean")
         assert attrs["inertia"] == pytest.approx(d2.min(1).sum(), rel=1e-5)
