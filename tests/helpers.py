@@ -60,18 +60,23 @@ def planned_resources(workdir, *args):
     return jobs
 
 
-def planned_jobs(workdir, *args):
-    """{rule: job count} of a dry run, from Snakemake's "Job stats" table (rule 'all' excluded)."""
-    out = snakemake(workdir, "-n", *args).stdout.splitlines()
-    start = next(i for i, line in enumerate(out) if line.startswith("Job stats"))
+def job_stats(output):
+    """{rule: job count} of the first "Job stats" table in ``output`` (dry and real runs; 'all' left out)."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Job stats"))
     jobs = {}
-    for line in out[start + 3 :]:
+    for line in lines[start + 3 :]:
         parts = line.split()
         if len(parts) != 2 or parts[0] == "total":
             break
         jobs[parts[0]] = int(parts[1])
     jobs.pop("all", None)
     return jobs
+
+
+def planned_jobs(workdir, *args):
+    """{rule: job count} of a dry run."""
+    return job_stats(snakemake(workdir, "-n", *args).stdout)
 
 
 def conv3_by_numpy(model, x, chunk=500):

@@ -4,8 +4,7 @@ import shutil
 
 import pytest
 
-from helpers import snakemake
-from jobstats import job_stats
+from helpers import job_stats, snakemake
 from mnist_dreams import store
 
 pytestmark = pytest.mark.e2e

@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-from helpers import SNAKEMAKE, snakemake
-from jobstats import job_stats
+from helpers import SNAKEMAKE, job_stats, snakemake
 from mnist_dreams import store
 
 pytestmark = pytest.mark.e2e

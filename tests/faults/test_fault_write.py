@@ -2,8 +2,7 @@
 
 import pytest
 
-from helpers import snakemake
-from jobstats import job_stats
+from helpers import job_stats, snakemake
 
 pytestmark = pytest.mark.e2e
 
