@@ -17,7 +17,7 @@ for name, maps in per_map_jobs("dream"):
             per_job("benchmarks/dreams/map_{map}.tsv", maps)
         conda:
             ENV
-        threads: 2
+        threads: per_map_threads(maps)
         resources:
             gpu=1,
             gpu_percent=gpu_share(),
@@ -76,7 +76,7 @@ rule deepdream:
         "benchmarks/dreams/layer_{layers}.tsv"
     conda:
         ENV
-    threads: 2
+    threads: 1
     resources:
         gpu=1,
         gpu_percent=gpu_share(),

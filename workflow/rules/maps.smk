@@ -21,6 +21,12 @@ def per_map_jobs(rule):
     return [(f"{rule}_maps_{c[0]}_{c[-1]}", c) for c in chunks.split(map_ids(), size)]
 
 
+def per_map_threads(maps):
+    """Threads of a per-map job: one, so that maps run side by side on as many cores as there are
+    (a job's single-threaded start-up then overlaps another's compute); a chunk job keeps two."""
+    return 1 if maps is None else 2
+
+
 def per_map(pattern, maps):
     """``pattern`` itself for a wildcard rule, its files for a chunk's ``maps``."""
     return pattern if maps is None else expand(pattern, map=maps)

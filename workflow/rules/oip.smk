@@ -23,7 +23,7 @@ for name, maps in OIP_JOBS if TWO_STAGE else []:
             per_job("benchmarks/oip/map_{map}.random.tsv", maps)
         conda:
             ENV
-        threads: 2
+        threads: per_map_threads(maps)
         resources:
             gpu=1,
             gpu_percent=gpu_share(),
@@ -56,7 +56,7 @@ for name, maps in [] if TWO_STAGE else OIP_JOBS:
             per_job("benchmarks/oip/map_{map}.tsv", maps)
         conda:
             ENV
-        threads: 2
+        threads: per_map_threads(maps)
         resources:
             gpu=1,
             gpu_percent=gpu_share(),
@@ -87,7 +87,7 @@ if TWO_STAGE:
             "benchmarks/oip/map_{map}.precursor.tsv"
         conda:
             ENV
-        threads: 2
+        threads: 1
         resources:
             gpu=1,
             gpu_percent=gpu_share(),
