@@ -23,7 +23,8 @@ def per_map_jobs(rule):
 
 def per_map_threads(maps):
     """Threads of a per-map job: one, so that maps run side by side on as many cores as there are
-    (a job's single-threaded start-up then overlaps another's compute); a chunk job keeps two."""
+    (a job's single-threaded start-up then overlaps another's compute); a chunk job keeps two.
+    """
     return 1 if maps is None else 2
 
 
