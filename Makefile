@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: all install install-gpu run test lint clean bench-gpu
+.PHONY: all install install-gpu run test lint clean bench-gpu bench-default
 
 all: run
 
@@ -37,6 +37,11 @@ test: install
 BENCH ?= --profile profiles/gpu --maps all --maps-per-job 32
 bench-gpu:
 	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BIN)/python tests/bench/bench_workflow.py run --workdir bench-run $(BENCH)
+
+# The default preset from scratch in bench-default/ (download included), then its per-step table
+# with the estimate for a slow AVX2-only 2-core box (README: "The default preset on a slow box").
+bench-default: install
+	$(BIN)/python tests/bench/bench_workflow.py default --workdir bench-default --cores 2 --markdown
 
 lint: install
 	$(BIN)/ruff check .
