@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from helpers import planned_rules, snakemake, workflow_copy
-from mnist_dreams import store, study
+from mnist_dreams import store, study, study_store
 
 MLP = dict(
     epochs=2,
@@ -30,7 +30,7 @@ KMEANS = dict(n_init=1, max_iter=10, batch_size=500, subsample=2000)
 def fake_run(variant, accuracy, seconds_per_epoch, seed=0, stage="screen"):
     accuracy = np.asarray(accuracy, np.float64)
     wall = seconds_per_epoch * np.arange(1, len(accuracy) + 1, dtype=np.float64)
-    history = {k: np.full(len(accuracy), 0.5) for k in study.HISTORY}
+    history = {k: np.full(len(accuracy), 0.5) for k in study_store.HISTORY}
     history.update(test_accuracy=accuracy, wall_time=wall)
     fields = {f: getattr(variant, f) for f in ("space", "normalization", "fit_on", "leaks_test")}
     return {"variant": variant.name, **fields, "stage": stage, "seed": seed, "n_inputs": 70, "n_params": 1}, history
@@ -148,6 +148,35 @@ def test_run_screens_every_variant_then_confirms_with_more_seeds(mnist):
     assert "pixels-standard-train" in {g[2] for g in got[4:]}
     assert all(len(r["history"]["test_accuracy"]) == MLP["epochs"] for r in runs)
     assert [r["n_inputs"] for r in runs[:2]] == [784, 5]
+
+
+def test_a_study_stopped_half_way_resumes_from_its_kept_runs(mnist, tmp_path, monkeypatch):
+    grid = dict(k=5, kmeans=KMEANS, mlp_settings=MLP, spaces=["pixels"], normalizations=["standard"], seed=3)
+    grid.update(fit_on=["train", "train+test"], repeats=2, confirm=1, checkpoint=tmp_path / "runs")
+    real, trained = study.train_run, []
+
+    def stops_after_two(*args, **kwargs):
+        if len(trained) == 2:
+            raise KeyboardInterrupt  # the study is stopped during its third run
+        trained.append(args[-1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(study, "train_run", stops_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        study.run(mnist, **grid)
+    kept = sorted(p.name for p in (tmp_path / "runs").glob("*.h5"))
+    assert kept == ["pixels-standard-train-seed3.h5", "reference-seed3.h5"]
+    first = {n: store.read_h5(tmp_path / "runs" / n)[0]["test_accuracy"][0] for n in kept}
+
+    resumed = []
+    monkeypatch.setattr(study, "train_run", lambda *a, **kw: resumed.append(a[-1]) or real(*a, **kw))
+    runs = study.run(mnist, **grid)
+    assert len(resumed) == len(runs) - 2  # only the runs that had not finished trained again
+    by_name = {f"{r['variant']}-seed{r['seed']}.h5": r for r in runs}
+    for name, history in first.items():
+        np.testing.assert_array_equal(by_name[name]["history"]["test_accuracy"], history)
+    assert [r["stage"] for r in runs[:3]] == ["screen"] * 3 and runs[3]["stage"] == "confirm"
+    assert len(list((tmp_path / "runs").glob("*.h5"))) == len(runs)
 
 
 # --- end to end: the tiny study and the normalization selection through the real snakemake ------------

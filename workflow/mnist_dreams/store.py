@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import hashlib
 import json
 import os
 import platform
@@ -110,6 +111,12 @@ def cpu():
                 flags = set(value.split())
     isa = "avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else "no avx2" if flags else "isa unknown"
     return f"{model}, {isa}, {os.cpu_count()} cores"
+
+
+def digest(settings):
+    """A short stable name for JSON-able ``settings`` (dict order does not matter)."""
+    blob = json.dumps(settings, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
 
 
 def write_h5(path, datasets, attrs=None):

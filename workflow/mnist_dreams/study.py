@@ -15,17 +15,17 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import features, mlp, normalize, sweep
+from . import features, mlp, normalize, store, sweep
+from .study_store import COLUMNS, HISTORY, datasets, records
 
 log = logging.getLogger(__name__)
 
 REFERENCE = "reference"
-HISTORY = ("test_accuracy", "train_accuracy", "train_cost", "test_cost", "wall_time")
-COLUMNS = ("variant", "space", "normalization", "fit_on", "stage")
 # The seed's claims (article XIV), speed-ups against its whole 18.2-min reference run (97.35 %):
 # 97.4 % after ~150 epochs (14×), a stable 97.73 % after ~350 (5.6×), a stable 97.8 % after ~600 (3.3×).
 SEED_SPEEDUPS = {"0.974": 14.0, "0.9773_stable": 5.6, "0.978_stable": 3.3}
@@ -101,11 +101,26 @@ def train_run(x_train, x_test, mnist, mlp_settings, seed):
 
 
 def run(
-    mnist, *, k, kmeans, mlp_settings, spaces, normalizations, fit_on, repeats=3, confirm=2, confirm_honest=True, seed=0
+    mnist,
+    *,
+    k,
+    kmeans,
+    mlp_settings,
+    spaces,
+    normalizations,
+    fit_on,
+    repeats=3,
+    confirm=2,
+    confirm_honest=True,
+    seed=0,
+    checkpoint=None,
 ):
     """Screen every variant with ``seed``, then give the reference and the best variants ``repeats`` seeds.
 
     Returns one record per run (dict: ``COLUMNS``, seed, leaks_test, inputs and times, ``history``).
+    ``checkpoint``: a folder that keeps each finished run (``<variant>-seed<N>.h5``), so that a study
+    stopped half-way (hours at paper scale) resumes where it stopped. The caller names the folder
+    after everything a run depends on; a run read back keeps the wall times of the process that made it.
     """
     screen = variants(spaces, normalizations, fit_on)  # a bad name fails now, not after the reference run
     x_train, x_test, _ = mlp.pixel_inputs(mnist)
@@ -113,6 +128,11 @@ def run(
     runs = []
 
     def one(variant, stage, run_seed):
+        kept = Path(checkpoint) / f"{variant.name}-seed{run_seed}.h5" if checkpoint else None
+        if kept is not None and kept.exists():
+            runs.append({**records(store.read_h5(kept)[0])[0], "stage": stage})
+            log.info("run %d (%s, seed %d) %s: read back from %s", len(runs), stage, run_seed, variant.name, kept)
+            return
         if variant.name == REFERENCE:
             inputs = (x_train, x_test, {"kmeans_s": 0.0, "features_s": 0.0, "sigma": np.nan})
         else:
@@ -129,6 +149,8 @@ def run(
             "history": history,
         }
         runs.append(record)
+        if kept is not None:
+            store.write_h5(kept, datasets([record]))
         acc = history["test_accuracy"]
         log.info(
             "run %d (%s, seed %d) %s: final %.4f, best %.4f, %.0f s",
@@ -262,32 +284,3 @@ def verdict(summary_frame):
             f"{top[column]:.1f}× (seed: {claim:g}×)"
         )
     return lines
-
-
-def datasets(runs):
-    """HDF5 datasets of the study: histories stacked (run × epoch) and the per-run columns (``records`` inverts)."""
-    out = {key: np.stack([r["history"][key] for r in runs]) for key in HISTORY}
-    out.update({c: np.asarray([r[c] for r in runs], dtype="S") for c in COLUMNS})
-    out.update(
-        seed=np.asarray([r["seed"] for r in runs], np.int64),
-        n_inputs=np.asarray([r["n_inputs"] for r in runs], np.int64),
-        leaks_test=np.asarray([r["leaks_test"] for r in runs], bool),
-        **{c: np.asarray([r[c] for r in runs], np.float64) for c in ("kmeans_s", "features_s", "sigma")},
-    )
-    return out
-
-
-def records(stored):
-    """The run records back from the datasets of a stored study (as ``read_h5`` returns them)."""
-    text = lambda c, i: stored[c][i].decode() if isinstance(stored[c][i], bytes) else str(stored[c][i])  # noqa: E731
-    return [
-        {
-            **{c: text(c, i) for c in COLUMNS},
-            "leaks_test": bool(stored["leaks_test"][i]),
-            "seed": int(stored["seed"][i]),
-            "n_inputs": int(stored["n_inputs"][i]),
-            **{c: float(stored[c][i]) for c in ("kmeans_s", "features_s", "sigma")},
-            "history": {key: stored[key][i] for key in HISTORY},
-        }
-        for i in range(len(stored["variant"]))
-    ]

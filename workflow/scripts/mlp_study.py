@@ -1,12 +1,14 @@
 """Rule mlp_study: the study's table (per run), summary (per variant), verdict and figure from its runs."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import logs, store, study, study_figures
+from mnist_dreams import logs, store, study, study_figures, study_store
 
 log = logs.to_file(snakemake.log[0])
 thresholds = snakemake.params.thresholds
-stored, attrs = store.read_h5(snakemake.input[0], required=("variant", *study.HISTORY), attrs_required=("params",))
-runs = study.records(stored)
+stored, attrs = store.read_h5(
+    snakemake.input[0], required=("variant", *study_store.HISTORY), attrs_required=("params",)
+)
+runs = study_store.records(stored)
 rows = study.table(runs, thresholds)
 summary = study.summary(rows, thresholds)
 verdict = study.verdict(summary)
