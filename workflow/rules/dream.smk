@@ -17,7 +17,7 @@ for name, maps in per_map_jobs("dream"):
             per_job("benchmarks/dreams/map_{map}.tsv", maps)
         conda:
             ENV
-        threads: per_map_threads(maps)
+        threads: PER_MAP_THREADS
         resources:
             gpu=1,
             gpu_percent=gpu_share(),

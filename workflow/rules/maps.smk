@@ -1,5 +1,12 @@
 # Per-map steps: which maps, one job per map or per chunk of maps (maps_per_job), the checks of the
-# map wildcard, and the two-stage OIP's inputs. Functions only (used by the rule files).
+# map wildcard, the two-stage OIP's inputs and the per-map jobs' threads (used by the rule files).
+
+
+# Threads of every per-map or chunk job: one, so that maps run side by side on as many cores as there
+# are (one job's single-threaded start-up overlaps another's compute), and so that a chunk's maps stay
+# bit-identical to per-map jobs: with two threads TensorFlow's CPU reductions round the dream's losses
+# differently (by ~3e-8). More for a single map on a big box: --set-threads (README).
+PER_MAP_THREADS = 1
 
 
 def map_ids():
@@ -19,13 +26,6 @@ def per_map_jobs(rule):
     if size == 1:
         return [(rule, None)]
     return [(f"{rule}_maps_{c[0]}_{c[-1]}", c) for c in chunks.split(map_ids(), size)]
-
-
-def per_map_threads(maps):
-    """Threads of a per-map job: one, so that maps run side by side on as many cores as there are
-    (a job's single-threaded start-up then overlaps another's compute); a chunk job keeps two.
-    """
-    return 1 if maps is None else 2
 
 
 def per_map(pattern, maps):

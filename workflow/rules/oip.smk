@@ -23,7 +23,7 @@ for name, maps in OIP_JOBS if TWO_STAGE else []:
             per_job("benchmarks/oip/map_{map}.random.tsv", maps)
         conda:
             ENV
-        threads: per_map_threads(maps)
+        threads: PER_MAP_THREADS
         resources:
             gpu=1,
             gpu_percent=gpu_share(),
@@ -56,7 +56,7 @@ for name, maps in [] if TWO_STAGE else OIP_JOBS:
             per_job("benchmarks/oip/map_{map}.tsv", maps)
         conda:
             ENV
-        threads: per_map_threads(maps)
+        threads: PER_MAP_THREADS
         resources:
             gpu=1,
             gpu_percent=gpu_share(),

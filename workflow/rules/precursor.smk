@@ -24,7 +24,7 @@ for name, maps in PRECURSOR_JOBS:
             per_job("benchmarks/precursor/map_{map}.tsv", maps)
         conda:
             ENV
-        threads: per_map_threads(maps)
+        threads: PER_MAP_THREADS
         resources:
             gpu=1,
             gpu_percent=gpu_share(),
