@@ -142,13 +142,7 @@ def table(workdir, slow=None):
     rows = []
     for rule, times in sorted(per_rule.items()):
         total, startup = (sum(t[i] for t in times) for i in (0, 1))
-        row = {
-            "step": rule,
-            "jobs": len(times),
-            "sum_s": total,
-            "startup_s": startup,
-            "max_s": max(t[0] for t in times),
-        }
+        row = dict(step=rule, jobs=len(times), sum_s=total, startup_s=startup, max_s=max(t[0] for t in times))
         if slow:
             row["slow_box_s"] = startup * slow["startup"] + (total - startup) * slow[kind(rule)]
         rows.append(row)
