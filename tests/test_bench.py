@@ -23,9 +23,9 @@ def test_table_counts_every_job_of_the_run(tiny_run, tmp_path):
     for r in rows:
         assert 0 <= r["startup_s"] <= r["sum_s"]
         assert 2.0 * r["sum_s"] <= r["slow_box_s"] <= 5.0 * r["sum_s"]
-    # Keras jobs import for seconds before their log opens; the CNN's compute is scaled as CNN work
+    # a job starts Python and imports before its log opens; the CNN's compute is scaled as CNN work
     cnn = next(r for r in rows if r["step"] == "cnn")
-    assert 0.5 < cnn["startup_s"] < cnn["sum_s"]
+    assert 0.1 < cnn["startup_s"] < cnn["sum_s"]
     assert cnn["slow_box_s"] == pytest.approx(5.0 * cnn["startup_s"] + 3.0 * (cnn["sum_s"] - cnn["startup_s"]))
 
 

@@ -13,7 +13,8 @@
 
 The table comes from the run's own files: Snakemake's log (job start and end, so how many jobs
 ran at once), `benchmarks/` (each job's wall time as Snakemake measured it) and each job's log (its
-first line is written once the job's imports are done, so the time before it is start-up).
+first line is written once the job's imports are done: the time outside the log's first-to-last
+line is counted as start-up, which also takes in writing the outputs after the last line).
 
 The slow-box estimate is sized by work, against the slow AVX2-only 2-core box of issue 11: this
 box's rates are measured (precursor screening by re-running one map's exhaustive screening, the
