@@ -123,9 +123,9 @@ def factors(workdir, ascent_rate, startup_factor=None):
 
 
 def table(workdir, slow=None):
-    """Rows per rule (jobs, summed and largest job wall time from benchmarks/, the part before the
-    job's log opened = interpreter + imports, and with ``slow`` factors a slow-box estimate) and the
-    jobs' (start, end) intervals, from the latest Snakemake run in ``workdir``."""
+    """Rows per rule (jobs, summed and largest job wall time from benchmarks/, the start-up part
+    outside each job's logged span, and with ``slow`` factors a slow-box estimate) and the jobs'
+    (start, end) intervals, from the latest Snakemake run in ``workdir``."""
     workdir = Path(workdir)
     jobs = {}
     for log in sorted((workdir / ".snakemake/log").glob("*.snakemake.log"), reverse=True):
@@ -151,7 +151,7 @@ def table(workdir, slow=None):
 
 
 CALIBRATE = """
-import sys, time
+import sys
 sys.path.insert(0, {workflow!r})
 from mnist_dreams import runtime
 runtime.configure(threads=2, gpu=0, gpu_percent=100, cache_dir=None)

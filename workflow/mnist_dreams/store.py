@@ -114,9 +114,8 @@ def cpu():
 
 
 def digest(settings):
-    """A short stable name for JSON-able ``settings`` (dict order does not matter)."""
-    blob = json.dumps(settings, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:16]
+    """A short stable name for a dict of ``settings``: of the same JSON they are stored as in attrs."""
+    return hashlib.sha256(_attr_value(dict(settings)).encode()).hexdigest()[:16]
 
 
 def write_h5(path, datasets, attrs=None):
