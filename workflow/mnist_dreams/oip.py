@@ -122,7 +122,8 @@ def run_map(model, map_index, params, seed, pixel_mean, pixel_std, screened=None
         seed=seed + map_index,
     )
     result["candidate"] = origin
-    attrs = {"map": map_index, "params": p, "seed": seed, "stage": p["start"], **extra}
+    # procedure: how the file's OIP was obtained; readers check it against the run's oip.start
+    attrs = {"map": map_index, "params": p, "seed": seed, "stage": p["start"], "procedure": p["start"], **extra}
     attrs.update(found=result.pop("found"), seconds=result.pop("seconds"))
     return result, attrs
 
@@ -142,7 +143,22 @@ def two_stage_choice(stages):
     found = bool(attrs["found"])
     keep = {k: v for k, v in attrs.items() if k not in ("versions", "host", "created")}
     keep.update(stage=chosen, found=found, found_by=chosen if found else "none", random_found=random_found)
+    keep["procedure"] = "two_stage"
     return dict(datasets), keep
+
+
+def check_procedure(paths_attrs, start):
+    """Stop when an OIP file was made by another procedure than this run's ``oip.start``.
+
+    A layer summary over such files would state a result no run computed (e.g. a two-stage split
+    of precursor-started OIPs): the workflow never takes one procedure's file for another's.
+    """
+    stale = [f"{p} ({a.get('procedure', 'unrecorded')})" for p, a in paths_attrs if a.get("procedure") != start]
+    if stale:
+        raise ValueError(
+            f"oip.start is {start}, but these OIP files were made by another procedure: {', '.join(stale)}; "
+            "rerun their OIP jobs (snakemake --forcerun oip) or delete them"
+        )
 
 
 def test_activations(model, x_test, layer="conv3", batch_size=1000):

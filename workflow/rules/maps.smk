@@ -95,6 +95,12 @@ def two_stage_results(wildcards):
 
     random_stage, where = random_checkpoint(wildcards.map)
     random = f"results/oip/map_{wildcards.map}.random.h5"
+    if not Path(random).exists():
+        # A plain input, not the checkpoint's target: Snakemake skips every rerun check of a job
+        # whose input is an unfinished checkpoint's target, so after a switch to two_stage the
+        # OIP files of another procedure would stay (issue 20). Missing, the file makes the random
+        # stage and this job run; when the stage finishes, Snakemake calls this function again.
+        return {"random": random}
     random_stage.get(**where)  # raises until the random stage of this map has run
     _, attrs = store.read_h5(random, attrs_required=("found",))
     if attrs["found"]:

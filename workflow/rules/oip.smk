@@ -141,6 +141,7 @@ rule oip_summary:
         mem_mb=3000,
         runtime=10,
     params:
+        start=config["oip"]["start"],
         code=code("oip_summary"),
     script:
         "../scripts/oip_summary.py"

@@ -12,4 +12,5 @@ results, stored = {}, {}
 for path in snakemake.input.oips:
     values, attrs = store.read_h5(path, required=("final_loss",), attrs_required=("map",))
     results[int(attrs["map"])], stored[int(attrs["map"])] = values, attrs
+oip.check_procedure(zip(snakemake.input.oips, stored.values(), strict=True), snakemake.params.start)
 store.write_tsv(oip.layer_table(results, max_act, mean_act, stored), snakemake.output[0])
