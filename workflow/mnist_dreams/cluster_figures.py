@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import claims
 from .figures import plt, save
 
 
@@ -52,7 +53,9 @@ def mlp_comparison(reference, clustered, rows, thresholds, k, path):
         for ax in (ax_e, ax_t):
             ax.axhline(100 * t, color="gray", ls="--", lw=0.8)
         ax_t.text(ax_t.get_xlim()[0], 100 * t, f" {100 * t:.1f} %", va="bottom", fontsize=8, color="gray")
-    ax_e.axhline(97.35, color="k", ls=":", lw=0.8, label="seed: reference 97.35 % (600 epochs)")
+    ref = claims.REFERENCE_TEST_ACCURACY
+    label = f"seed: reference {claims.percent(ref)} ({claims.REFERENCE_EPOCHS.value} epochs)"
+    ax_e.axhline(100 * ref.value, color="k", ls=":", lw=0.8, label=label)
     low = min(np.min(reference["test_accuracy"][len(reference["test_accuracy"]) // 10 :]), min(thresholds))
     for ax in (ax_e, ax_t):
         ax.set_ylim(100 * low - 1, 100)

@@ -20,16 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import features, mlp, normalize, store, sweep
+from . import claims, features, mlp, normalize, store, sweep
 from .study_store import COLUMNS, HISTORY, datasets, records
 
 log = logging.getLogger(__name__)
 
 REFERENCE = "reference"
-# The seed's claims (article XIV), speed-ups against its whole 18.2-min reference run (97.35 %):
-# 97.4 % after ~150 epochs (14×), a stable 97.73 % after ~350 (5.6×), a stable 97.8 % after ~600 (3.3×).
-SEED_SPEEDUPS = {"0.974": 14.0, "0.9773_stable": 5.6, "0.978_stable": 3.3}
-SEED_FINAL = {REFERENCE: 0.9735, "clustered": 0.978}
+# The seed's claims (article XIV, mnist_dreams.claims): final accuracies, and speed-ups against its
+# whole reference run.
+SEED_FINAL = {REFERENCE: claims.REFERENCE_TEST_ACCURACY, "clustered": claims.CLUSTERED_TEST_ACCURACY}
 
 
 @dataclass(frozen=True)
@@ -219,22 +218,16 @@ def table(runs, thresholds):
             final_train_accuracy=r["history"]["train_accuracy"][-1],
         )
         for name, threshold, stable in quantities(thresholds):
-            row[f"epoch_to_{name}"], seconds = _time_to(acc, wall, threshold, stable)
-            _, ref_seconds = _time_to(ref["test_accuracy"], ref["wall_time"], threshold, stable)
+            row[f"epoch_to_{name}"], seconds = mlp.time_to(r["history"], threshold, stable)
+            _, ref_seconds = mlp.time_to(ref, threshold, stable)
             row[f"s_to_{name}"] = seconds
             row[f"ref_reached_{name}"] = bool(np.isfinite(ref_seconds))
             row[f"speedup_{name}"] = (ref_seconds if np.isfinite(ref_seconds) else ref["wall_time"][-1]) / seconds
-        _, seconds = _time_to(acc, wall, ref["test_accuracy"][-1], stable=False)
+        _, seconds = mlp.time_to(r["history"], ref["test_accuracy"][-1])
         row["s_to_reference_final"] = seconds
         row["speedup_reference_final"] = ref["wall_time"][-1] / seconds
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _time_to(accuracy, wall_time, threshold, stable):
-    """(1-based epoch, seconds since start) at which ``threshold`` is reached (stably); NaN if never."""
-    index = mlp.reached(accuracy, threshold, stable)
-    return (np.nan, np.nan) if index is None else (index + 1, float(wall_time[index]))
 
 
 def summary(rows, thresholds):
@@ -263,14 +256,15 @@ def verdict(summary_frame):
     ref = summary_frame[summary_frame["variant"] == REFERENCE].iloc[0]
     clustered = summary_frame[summary_frame["variant"] != REFERENCE]
     seeds = lambda n: f"{n} seed{'s' if n != 1 else ''}"  # noqa: E731
-    lines = [f"reference: final {ref.final_test_accuracy:.2%} ({seeds(ref.n_seeds)}; seed: 97.35 %)"]
+    said = {name: claims.percent(claim) for name, claim in SEED_FINAL.items()}
+    lines = [f"reference: final {ref.final_test_accuracy:.2%} ({seeds(ref.n_seeds)}; seed: {said[REFERENCE]})"]
     honest = clustered[~clustered["leaks_test"].astype(bool)]
     for label, group in (("best clustered", clustered), ("best honest (fit on train)", honest)):
         if len(group):
             top = group.iloc[0]
-            accuracy = f"final {top.final_test_accuracy:.2%} ({seeds(top.n_seeds)}; seed ≥ 97.8 %)"
+            accuracy = f"final {top.final_test_accuracy:.2%} ({seeds(top.n_seeds)}; seed ≥ {said['clustered']})"
             lines.append(f"{label}: {top.variant}, {accuracy}")
-    for name, claim in SEED_SPEEDUPS.items():
+    for name, claim in ((name, c.value) for name, c in claims.SPEEDUPS.items()):
         column = f"speedup_{name}"
         if column not in clustered:
             continue

@@ -9,39 +9,40 @@ from __future__ import annotations
 
 import numpy as np
 
-# quantity: (seed value or None, unit, source in the seed text)
+from . import claims
+
+# quantity: the seed's claim (value or None, unit, source line in the seed text)
 SEED = {
-    "cnn_test_accuracy": (None, "fraction", "not stated in the seed's articles I, X and XIV"),
-    "maps_computed": (128, "maps", "l.203: the 67 maps without an OIP after the random search, of 128"),
-    "maps_with_oip": (94, "maps", "l.203 + l.207: 128 − 67 found by random starts, then 33 more"),
-    "oip_found_by_random": (61, "maps", "l.203: 'all 67 maps for which I had not got an OIP' (128 − 67)"),
-    "oip_found_after_precursor": (33, "maps", "l.207: 'I got results then for 33 of the maps'"),
-    "oip_not_found": (34, "maps", "l.203 + l.207: 67 − 33"),
-    "maps_firing_on_test": (None, "maps", "not reported by the seed"),
-    "precursor_seconds_per_map": (300.0, "s", "l.194: 'less than 5 minutes on my old GTX960' (upper bound)"),
-    "kmeans_seconds_k30": (32.0, "s", "l.395: 'around 32 seconds for 30 clusters' (fit + silhouette, i7)"),
-    "kmeans_seconds_k170": (60.0, "s", "l.395, l.401: under a minute for 170–180 clusters (i7)"),
-    "inertia_k40": (None, "sum of squares", "l.403: K = 40 marked interesting; plotted, no value given"),
-    "inertia_k70": (None, "sum of squares", "l.403: K = 70 marked interesting; plotted, no value given"),
-    "inertia_k90": (None, "sum of squares", "l.403: K = 90 marked interesting; plotted, no value given"),
-    "silhouette_k40": (None, "mean silhouette", "l.403: plotted, no value given"),
-    "silhouette_k70": (None, "mean silhouette", "l.403: plotted, no value given"),
-    "silhouette_k90": (None, "mean silhouette", "l.403: plotted, no value given"),
-    "mlp_reference_test_accuracy": (0.9735, "fraction", "l.419: 'acc_test: 0.9735' after 600 epochs"),
-    "mlp_reference_seconds": (18.2 * 60, "s", "l.425: 600 epochs in 'roughly 18,2 minutes' (i7)"),
-    "mlp_clustered_test_accuracy": (0.978, "fraction", "l.433: 'The dotted line marks an accuracy of 97.8%' (K=70)"),
-    "speedup_to_0.974": (14.0, "×", "l.437: 97.4 % after ~150 epochs, 1.3 min: 'a factor of roughly 14'"),
-    "speedup_to_0.9773_stable": (5.6, "×", "l.437: 'For a stable 97.73% after epoch 350 … a factor of 5.6'"),
-    "speedup_to_0.978_stable": (3.3, "×", "l.437: stable 97.8 % after ~600 epochs, 'by a factor of 3.3'"),
+    "cnn_test_accuracy": claims.Claim(None, "fraction", "not stated in the seed's articles I, X and XIV"),
+    "maps_computed": claims.MAPS,
+    "maps_with_oip": claims.MAPS_WITH_OIP,
+    "oip_found_by_random": claims.FOUND_BY_RANDOM,
+    "oip_found_after_precursor": claims.FOUND_AFTER_PRECURSOR,
+    "oip_not_found": claims.NOT_FOUND,
+    "maps_firing_on_test": claims.Claim(None, "maps", "not reported by the seed"),
+    "precursor_seconds_per_map": claims.PRECURSOR_SECONDS,
+    **{f"kmeans_seconds_k{k}": claim for k, claim in claims.KMEANS_SECONDS.items()},
+    **{
+        f"inertia_k{k}": claims.Claim(None, "sum of squares", claims.INTERESTING_KS_SOURCE.format(k=k))
+        for k in claims.INTERESTING_KS
+    },
+    **{
+        f"silhouette_k{k}": claims.Claim(None, "mean silhouette", "l.403: plotted, no value given")
+        for k in claims.INTERESTING_KS
+    },
+    "mlp_reference_test_accuracy": claims.REFERENCE_TEST_ACCURACY,
+    "mlp_reference_seconds": claims.REFERENCE_SECONDS,
+    "mlp_clustered_test_accuracy": claims.CLUSTERED_TEST_ACCURACY,
+    **{f"speedup_to_{name}": claim for name, claim in claims.SPEEDUPS.items()},
 }
 
 
 def _row(quantity, ours, origin, note=""):
-    seed, unit, source = SEED[quantity]
+    claimed, unit, source = SEED[quantity]
     ours = None if ours is None or (isinstance(ours, float) and not np.isfinite(ours)) else ours
     return {
         "quantity": quantity,
-        "seed": "NA" if seed is None else seed,
+        "seed": "NA" if claimed is None else claimed,
         "ours": "NA" if ours is None else (f"{ours:.6g}" if isinstance(ours, float) else ours),
         "unit": unit,
         "seed_source": source,
@@ -119,11 +120,11 @@ def kmeans_rows(sweep, origin):
     def at(k, column):
         return float(sweep[column][by_k[k]]) if k in by_k else None
 
-    for k in (30, 170):
+    for k in claims.KMEANS_SECONDS:
         seconds = None if k not in by_k else at(k, "fit_time_s") + at(k, "silhouette_time_s")
         rows.append(_row(f"kmeans_seconds_k{k}", seconds, origin, "" if k in by_k else f"K={k} not in clusters.k"))
     for what in ("inertia", "silhouette"):
-        for k in (40, 70, 90):
+        for k in claims.INTERESTING_KS:
             note = "" if k in by_k else f"K={k} not in clusters.k"
             if what == "inertia" and k in by_k:
                 note = "pixels scaled to [0, 1]"
@@ -139,12 +140,18 @@ def mlp_rows(comparison, origin):
         row = by.get(quantity)
         return None if row is None else float(row[column])
 
+    epochs = claims.REFERENCE_EPOCHS.value
     rows = [
         _row("mlp_reference_test_accuracy", value("final_test_accuracy", "reference"), origin),
-        _row("mlp_reference_seconds", value("wall_s", "reference"), origin, "600 epochs in the seed; ours: mlp.epochs"),
+        _row(
+            "mlp_reference_seconds",
+            value("wall_s", "reference"),
+            origin,
+            f"{epochs} epochs in the seed; ours: mlp.epochs",
+        ),
         _row("mlp_clustered_test_accuracy", value("final_test_accuracy", "clustered"), origin),
     ]
-    for target in ("0.974", "0.9773_stable", "0.978_stable"):
+    for target in claims.SPEEDUPS:
         quantity = f"s_to_{target}"
         ratio = value(quantity, "ratio")
         note = str(by[quantity].get("note", "")) if quantity in by else f"{target.split('_')[0]} not in mlp.thresholds"

@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from . import claims
 from .progress import heartbeat
 
 log = logging.getLogger(__name__)
@@ -22,10 +23,10 @@ FIT_SETS = ("train", "train+test")
 # gives the same clusters; only inertia scales (by 1/scale²).
 PIXEL_SCALE = 1 / 255
 
-# The seed's article XIV: K where its silhouette curve looked interesting, and its time per K
-# (fit_transform + silhouette on 70000 images, n_init=500): ~32 s at K=30, just under 60 s at K=170.
-SEED_SILHOUETTE_KS = (40, 70, 90)
-SEED_TIME_S = {30: 32.0, 170: 60.0}
+# The seed's article XIV (mnist_dreams.claims): K where its silhouette curve looked interesting, and
+# its time per K (fit_transform + silhouette on 70000 images, n_init=500).
+SEED_SILHOUETTE_KS = claims.INTERESTING_KS
+SEED_TIME_S = {k: claim.value for k, claim in claims.KMEANS_SECONDS.items()}
 
 
 def fit_images(mnist, fit_on="train", subsample=0, seed=0, space="pixels"):
