@@ -54,3 +54,8 @@ def test_unknown_keras_backend_names_variable_and_value(fresh, monkeypatch):
     monkeypatch.setenv("KERAS_BACKEND", "torch")
     said = _fails_before_any_job(fresh)
     assert "KERAS_BACKEND='torch' is not supported: set it to tensorflow or jax" in said
+
+
+def test_halving_rungs_are_checked_against_test_epochs_before_any_job(fresh):
+    said = _fails_before_any_job(fresh, "--config", "precursor={mode: halving, halving: {rungs: [1, 3, 9]}}")
+    assert "precursor.halving.rungs [1, 3, 9] must increase and end at precursor.test_epochs=3" in said

@@ -78,3 +78,19 @@ def leaves(schema, prefix=()):
             yield from leaves(sub, path)
         else:
             yield path, sub
+
+
+def cross_checks(config):
+    """Rules across keys that a JSON schema cannot state; raises ValueError naming the keys.
+
+    Run with the schema's validation, before any job: otherwise the first screening job, after the
+    CNN has trained, would be the first to notice.
+    """
+    p = config["precursor"]
+    if p["mode"] == "halving":
+        rungs = list(p["halving"]["rungs"])
+        if rungs[-1] != p["test_epochs"] or rungs != sorted(set(rungs)):
+            raise ValueError(
+                f"precursor.halving.rungs {rungs} must increase and end at precursor.test_epochs="
+                f"{p['test_epochs']}: e.g. rungs: [1, 3, {p['test_epochs']}]"
+            )

@@ -16,6 +16,10 @@ from mnist_dreams import chunks, codehash, configuration
 SCHEMA = PACKAGE_ROOT / "schemas/config.schema.yaml"
 configuration.coerce(config, configuration.load_schema(SCHEMA))
 validate(config, schema=str(SCHEMA))
+try:
+    configuration.cross_checks(config)
+except ValueError as err:
+    raise WorkflowError(f"config: {err}") from None
 
 
 # Checks the schema cannot make, also at parse time: without them the first job (Keras import) or
