@@ -12,12 +12,13 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 COPY = ("Snakefile", "workflow", "config", "envs", "profiles")
 
 
-def workflow_copy(dest):
-    """A runnable copy of the workflow (code, configs, envs) without results or caches."""
-    dest = Path(dest)
+def workflow_copy(dest, source=None):
+    """A runnable copy of the workflow (code, configs, envs) without results or caches; ``source``:
+    another checkout to copy from (default: this one)."""
+    dest, source = Path(dest), Path(source or ROOT)
     dest.mkdir(parents=True, exist_ok=True)
     for name in COPY:
-        src = ROOT / name
+        src = source / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:

@@ -117,6 +117,8 @@ if TWO_STAGE:
             mem_mb=1000,
             runtime=5,
         params:
+            # the procedure: a file another procedure made is never taken for this one's (issue 20)
+            start="two_stage",
             code=code("oip_select"),
         script:
             "../scripts/oip_select.py"
