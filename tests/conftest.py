@@ -34,7 +34,7 @@ def mnist(mnist_h5):
 @pytest.fixture(scope="session")
 def small_cnn(mnist, tmp_path_factory):
     """The seed's CNN after one epoch on 3000 real images: weak but with real, non-random maps."""
-    from mnist_dreams import cnn, store
+    from mnist_dreams import cnn, models
 
     model, history, attrs = cnn.train(
         mnist,
@@ -47,7 +47,7 @@ def small_cnn(mnist, tmp_path_factory):
         train_subset=3000,
         seed=3,
     )
-    path = store.save_model(model, tmp_path_factory.mktemp("cnn") / "model.keras")
+    path = models.save_model(model, tmp_path_factory.mktemp("cnn") / "model.keras")
     return {"model": model, "path": path, "history": history, "attrs": attrs}
 
 
@@ -65,9 +65,9 @@ def tiny_run(tmp_path_factory):
 def tiny_test_peaks(tiny_run):
     """Per conv3 map: its largest activation over all MNIST test images, by NumPy from the saved CNN."""
     from helpers import conv3_by_numpy
-    from mnist_dreams import cnn, data, store
+    from mnist_dreams import cnn, data, models, store
 
-    model = store.load_model(tiny_run / "results/cnn/model.keras")
+    model = models.load_model(tiny_run / "results/cnn/model.keras")
     mnist, _ = data.read_mnist(tiny_run / "resources/mnist.h5")
     _, attrs = store.read_h5(tiny_run / "results/cnn/training.h5")
     x = cnn.standardize(mnist["x_test"], attrs["pixel_mean"], attrs["pixel_std"])

@@ -16,10 +16,10 @@ JAX_SCRIPT = """
 import sys, numpy as np
 sys.path.insert(0, {workflow!r})
 import keras
-from mnist_dreams import backend, store
+from mnist_dreams import backend, models, store
 assert keras.backend.backend() == "jax", keras.backend.backend()
 z = np.load({inputs!r})
-model = store.load_model({model!r})
+model = models.load_model({model!r})
 np.savez({out!r}, **{{k: backend.make_ascent(model, "conv3", *run)(z["x"], z["m"])[i] for k, run, i in {runs!r}}})
 """
 # What both backends run: one unit step (its displacement is the RMS-normalized gradient) and the

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, snakemake
-from mnist_dreams import runtime
+from mnist_dreams import models, runtime
 
 WORKFLOW = str(ROOT / "workflow")
 
@@ -24,11 +24,11 @@ WORKFLOW = str(ROOT / "workflow")
 THREADS_WORKER = """
 import json, os, sys
 sys.path.insert(0, {workflow!r})
-from mnist_dreams import runtime
+from mnist_dreams import models, runtime
 if {threads}:
     runtime.configure(threads={threads})
 import numpy as np
-from mnist_dreams import backend, store
+from mnist_dreams import backend, models, store
 
 def cpu_by_thread():
     out = {{}}
@@ -38,7 +38,7 @@ def cpu_by_thread():
         out[tid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
     return out
 
-ascend = backend.make_ascent(store.load_model({model!r}, compile=False), "conv3", 0.01, 20)
+ascend = backend.make_ascent(models.load_model({model!r}, compile=False), "conv3", 0.01, 20)
 x = np.random.default_rng(0).normal(size=(64, 28, 28, 1)).astype(np.float32)
 ascend(x, 3)  # compiled and warm: the next call is compute only
 before = cpu_by_thread()
@@ -52,14 +52,14 @@ print(json.dumps([after[t] - before.get(t, 0.0) for t in after]))
 CACHE_WORKER = """
 import hashlib, json, sys
 sys.path.insert(0, {workflow!r})
-from mnist_dreams import runtime
+from mnist_dreams import models, runtime
 runtime.configure(threads=1, cache_dir={cache_dir!r})
 import jax
 import numpy as np
 events = []
 jax.monitoring.register_event_listener(lambda event, **kwargs: events.append(event))
-from mnist_dreams import backend, store
-model = store.load_model({model!r}, compile=False)
+from mnist_dreams import backend, models, store
+model = models.load_model({model!r}, compile=False)
 starts = np.random.default_rng(0).normal(size=(8, 28, 28, 1)).astype(np.float32)
 images, history = backend.make_ascent(model, "conv3", 0.01, 20)(starts, 46)
 print(json.dumps({{
@@ -134,9 +134,7 @@ def test_cnn_loads_its_saved_weights_without_running_initializers(small_cnn):
     import keras
     import numpy as np
 
-    from mnist_dreams import store
-
-    fast = store.load_model(small_cnn["path"], compile=False)  # what store.load_cnn gives the per-map jobs
+    fast = models.load_model(small_cnn["path"], compile=False)  # what models.load_cnn gives the per-map jobs
     full = keras.models.load_model(small_cnn["path"])
     assert type(fast.get_layer("conv1").kernel_initializer).__name__ == "SavedWeightsFollow"
     assert all(np.array_equal(a, b) for a, b in zip(fast.get_weights(), full.get_weights(), strict=True))

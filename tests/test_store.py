@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_dreams import store
+from mnist_dreams import models, store
 
 
 def test_attrs_and_datasets_round_trip_with_provenance(tmp_path):
@@ -48,12 +48,12 @@ def test_truncated_or_foreign_file_names_file_and_rebuild(tmp_path):
     with pytest.raises(store.StoreError, match=r"rebuild it with `snakemake .*x.h5 --force`"):
         store.read_h5(path)
     with pytest.raises(store.StoreError, match=r"x.keras: not a readable Keras model, no complete zip archive"):
-        store.load_model(path.rename(tmp_path / "x.keras"))
+        models.load_model(path.rename(tmp_path / "x.keras"))
 
 
 KILLED_WRITER = """
 import os, signal, sys
-from mnist_dreams import store
+from mnist_dreams import models, store
 with store.atomic_path(sys.argv[1], suffix=".h5") as tmp:
     tmp.write_bytes(b"half an HDF5")
     os.kill(os.getpid(), signal.SIGKILL)

@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from mnist_dreams import backend, cnn, data, oip, precursor, store  # noqa: E402
+from mnist_dreams import backend, cnn, data, models, oip, precursor  # noqa: E402
 
 
 def main():
@@ -37,7 +37,7 @@ def main():
     if args.standardize == "both":
         return compare_standardizations(args)
     backend.set_precision("float32")
-    model, mean, std = store.load_cnn(args.model, args.training)
+    model, mean, std = models.load_cnn(args.model, args.training)
     starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
     mnist, _ = data.read_mnist(args.mnist)
     max_act, mean_act = oip.test_activations(model, cnn.standardize(mnist["x_test"], mean, std))
@@ -71,7 +71,7 @@ def main():
 def compare_standardizations(args):
     """precursor.standardize mnist vs per_image on the same CNN: each map's top 8 and the coverage."""
     backend.set_precision("float32")
-    model, mean, std = store.load_cnn(args.model, args.training)
+    model, mean, std = models.load_cnn(args.model, args.training)
     halving = {"rungs": (1, 3, 10), "eta": 4} if args.mode == "halving" else {}
     tops, found = {}, {}
     for how in ("mnist", "per_image"):

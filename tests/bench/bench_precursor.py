@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from mnist_dreams import backend, precursor, store  # noqa: E402
+from mnist_dreams import backend, models, precursor, store  # noqa: E402
 
 OVERHEAD = """
 import time, sys; t0 = time.perf_counter()
 sys.path.insert(0, {wf!r})
 import numpy as np
-from mnist_dreams import backend, store
-model = store.load_model({model!r})
+from mnist_dreams import backend, models, store
+model = models.load_model({model!r})
 asc = backend.make_ascent(model, "conv3", 0.01, 10)
 asc(np.zeros((512, 28, 28, 1), np.float32), 56)
 print(time.perf_counter() - t0)
@@ -78,7 +78,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=10)
     args = ap.parse_args()
     backend.set_precision("float32")
-    model = store.load_model(args.model)
+    model = models.load_model(args.model)
     _, attrs = store.read_h5(args.training)
     starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, attrs["pixel_mean"], attrs["pixel_std"])
     sub = starts[np.linspace(0, len(starts) - 1, args.patterns).astype(int)]

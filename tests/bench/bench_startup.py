@@ -5,7 +5,7 @@
     taskset -c 0 python tests/bench/bench_startup.py --before /tmp/before --runs 5   # … next to it
 
 Each run is a fresh Python process doing what workflow/scripts/oip.py does up to its first ascent
-(bootstrap, package imports, store.load_cnn, backend.make_ascent and its first call), then the same
+(bootstrap, package imports, models.load_cnn, backend.make_ascent and its first call), then the same
 call again: its time is the compute, and first call − compute is trace + compile. Runs of the
 variants and backends are interleaved, so that a load change on a shared machine hits all alike.
 One unmeasured run first warms the OS file cache and the JAX compilation cache (a fresh folder per
@@ -36,7 +36,7 @@ def worker(args):
     import _bootstrap  # noqa: F401 - as every rule script; puts wf's package first on sys.path
 
     try:  # the bootstrap configures a Snakemake job from its snakemake object; here from the arguments
-        from mnist_dreams import runtime
+        from mnist_dreams import models, runtime
 
         runtime.configure(threads=args.threads, gpu=0, cache_dir=args.cache_dir)
     except ImportError:  # a checkout from before mnist_dreams.runtime
@@ -46,9 +46,14 @@ def worker(args):
 
     from mnist_dreams import backend, logs, oip, store  # noqa: F401 - the imports of scripts/oip.py
 
+    try:
+        from mnist_dreams import models
+    except ImportError:  # a checkout from before mnist_dreams.models
+        models = store
+
     backend.set_precision("float32")
     t_imports = time.time()
-    model, pixel_mean, pixel_std = store.load_cnn(args.model, args.training)
+    model, pixel_mean, pixel_std = models.load_cnn(args.model, args.training)
     t_model = time.time()
     starts = oip.random_starts(8, pixel_mean, pixel_std, seed=46)
     ascend = backend.make_ascent(model, "conv3", 0.01, args.epochs)

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from helpers import SNAKEMAKE, job_stats, snakemake
-from mnist_dreams import store
+from mnist_dreams import models, store
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +19,7 @@ BASE = ("--configfile", "config/tiny.yaml")
 # What a writer killed inside store.atomic_path leaves behind: its temp file, here a truncated HDF5.
 KILLED_WRITER = """
 import os, signal, sys
-from mnist_dreams import store
+from mnist_dreams import models, store
 with store.atomic_path(sys.argv[1], suffix=".h5") as tmp:
     with open(sys.argv[2], "rb") as f:
         tmp.write_bytes(f.read(4096))
@@ -72,6 +72,7 @@ def test_sigkilled_job_reruns_alone_and_leaves_no_partial_file(tiny_copy):
     assert job_stats(dry) == {
         "mlp_reference": 1,
         "mlp_comparison": 1,
+        "mlp_comparison_figure": 1,
         "mlp_comparison_table": 1,
         "summary": 1,
         "summary_table": 1,
@@ -81,4 +82,4 @@ def test_sigkilled_job_reruns_alone_and_leaves_no_partial_file(tiny_copy):
     assert not list(out.glob(".reference.*"))  # the rerun's writer removed the dead writer's temp file
     history, attrs = store.read_h5(out / "reference.h5", required=["test_accuracy"])
     assert len(history["test_accuracy"]) == attrs["params"]["epochs"] == 3
-    store.load_model(out / "reference.keras")
+    models.load_model(out / "reference.keras")

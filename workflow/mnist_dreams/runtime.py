@@ -77,15 +77,16 @@ def cache_folder(cache_dir, threads, cpu=None):
     numbers). JAX's own key covers the program, the XLA flags and the GPU; the folder adds the CPU,
     the thread count (XLA:CPU may split work by it), the OS, the Python and the jax/jaxlib versions.
     """
-    model, flags = cpu or _cpu()  # (model name, set of feature flags): this machine's by default
+    model, flags = cpu or cpu_identity()  # (model name, set of feature flags): this machine's by default
     versions = [f"{dist}={_version(dist)}" for dist in ("jax", "jaxlib")]
     identity = [platform.system(), platform.machine(), model, " ".join(sorted(flags)), platform.python_version()]
     digest = hashlib.sha256("\n".join([*identity, *versions, f"threads={threads}"]).encode()).hexdigest()
     return Path(cache_dir) / f"jax-{digest[:16]}"
 
 
-def _cpu():
-    model, flags = platform.processor(), set()
+def cpu_identity():
+    """(model name, set of feature flags) of this machine's CPU, from /proc/cpuinfo where there is one."""
+    model, flags = platform.processor() or platform.machine(), set()
     with suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             key, _, value = line.partition(":")

@@ -1,12 +1,12 @@
 """Rule cnn: train the seed's CNN, save the model and its per-epoch history."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import cnn, data, logs, store
+from mnist_dreams import cnn, data, logs, models, store
 
 logs.to_file(snakemake.log[0])
 mnist, _ = data.read_mnist(snakemake.input.mnist)
 model, history, attrs = cnn.train(mnist, seed=snakemake.params.seed, **snakemake.params.cnn)
-store.save_model(model, snakemake.output.model)
+models.save_model(model, snakemake.output.model)
 store.write_h5(
     snakemake.output.training,
     history,

@@ -1,7 +1,7 @@
 """Rules mlp_reference and mlp_clustered: train the seed's MLP on pixels or on cluster distances."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import data, logs, mlp, store
+from mnist_dreams import data, logs, mlp, models, store
 
 logs.to_file(snakemake.log[0])
 if hasattr(snakemake.input, "features"):  # rule mlp_clustered
@@ -22,7 +22,7 @@ model, history, attrs = mlp.train(
     seed=snakemake.params.seed,
     **snakemake.params.mlp,
 )
-store.save_model(model, snakemake.output.model)
+models.save_model(model, snakemake.output.model)
 store.write_h5(
     snakemake.output.history,
     {**history, **scaler},

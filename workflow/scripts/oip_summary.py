@@ -1,10 +1,10 @@
 """Rule oip_summary: per map found / best loss, and how many of the 128 maps fire on MNIST test."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import cnn, data, logs, oip, store
+from mnist_dreams import cnn, data, logs, models, oip, store
 
 logs.to_file(snakemake.log[0])
-model, pixel_mean, pixel_std = store.load_cnn(snakemake.input.model, snakemake.input.training)
+model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
 mnist, _ = data.read_mnist(snakemake.input.mnist)
 x_test = cnn.standardize(mnist["x_test"], pixel_mean, pixel_std)
 max_act, mean_act = oip.test_activations(model, x_test)
