@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from helpers import planned_rules
-from mnist_dreams import cnn, data, store
+from mnist_dreams import cnn, data, models, store
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +27,7 @@ def test_cnn_rule_stores_model_history_and_figure(tiny_run):
     assert (tiny_run / "results/cnn/training.png").stat().st_size > 10_000
     # the stored accuracy is the saved model's, recomputed here
     mnist, _ = data.read_mnist(tiny_run / "resources/mnist.h5")
-    model = store.load_model(tiny_run / "results/cnn/model.keras")
+    model = models.load_model(tiny_run / "results/cnn/model.keras")
     x = cnn.standardize(mnist["x_test"], attrs["pixel_mean"], attrs["pixel_std"])
     _, acc = model.evaluate(x, mnist["y_test"], batch_size=1000, verbose=0)
     assert acc == pytest.approx(hist["test_accuracy"][-1], abs=1e-6)

@@ -48,7 +48,7 @@ def test_switching_maps_per_job_reruns_no_screening_and_no_dream(tiny_run):
     # Snakemake compares each output's input files: a chunk's OIP job reads both maps' screenings,
     # so the precursor-started OIPs rerun (to identical files); params and code are unchanged.
     assert not {r for r in planned if r.startswith(("precursor", "dream"))}
-    layer = {"oip_summary", "oip_figures", "oip_summary_table", "summary", "summary_table"}
+    layer = {"oip_summary", "oip_figure", "oip_atlas", "oip_summary_table", "summary", "summary_table"}
     assert planned <= {"oip_maps_046_056", *layer}
 
 

@@ -11,7 +11,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
 from helpers import planned_rules
-from mnist_dreams import data, mlp, store, sweep
+from mnist_dreams import data, mlp, models, store, sweep
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +70,7 @@ def test_stored_accuracy_is_keras_evaluate_on_the_saved_model(tiny_run):
             x = ((flat - hist["scaler_mean"]) / hist["scaler_scale"]).astype(np.float32)
         else:
             x = feats["x_test"]
-        model = store.load_model(tiny_run / f"results/mlp/{name}.keras")
+        model = models.load_model(tiny_run / f"results/mlp/{name}.keras")
         _, acc = model.evaluate(x, mnist["y_test"], batch_size=1000, verbose=0)
         assert acc == pytest.approx(hist["test_accuracy"][-1], abs=1e-6)
 
@@ -100,7 +100,15 @@ def _planned_after(work, change):
 
 def test_mlp_epochs_change_reruns_only_the_mlp_jobs(tiny_run):
     assert planned_rules(tiny_run, "--configfile", "config/tiny.yaml") == []
-    expected = ["mlp_clustered", "mlp_comparison", "mlp_comparison_table", "mlp_reference", "summary", "summary_table"]
+    expected = [
+        "mlp_clustered",
+        "mlp_comparison",
+        "mlp_comparison_figure",
+        "mlp_comparison_table",
+        "mlp_reference",
+        "summary",
+        "summary_table",
+    ]
     assert _planned_after(tiny_run, "mlp:\n  epochs: 4\n") == expected
 
 
@@ -108,16 +116,24 @@ def test_features_k_change_reruns_features_and_clustered_mlp_only(tiny_run):
     other = min(tiny(tiny_run)["clusters"]["k"])  # swept already, so no new KMeans fit is due
     assert other != tiny(tiny_run)["clusters"]["features_k"]
     planned = _planned_after(tiny_run, f"clusters:\n  features_k: {other}\n")
-    expected = ["cluster_features", "mlp_clustered", "mlp_comparison", "mlp_comparison_table", "summary"]
+    expected = [
+        "cluster_features",
+        "mlp_clustered",
+        "mlp_comparison",
+        "mlp_comparison_figure",
+        "mlp_comparison_table",
+        "summary",
+    ]
     assert planned == [*expected, "summary_table"]
 
 
 def test_threshold_change_redraws_only_the_comparison(tiny_run):
-    expected = ["mlp_comparison", "mlp_comparison_table", "summary", "summary_table"]
+    expected = ["mlp_comparison", "mlp_comparison_figure", "mlp_comparison_table", "summary", "summary_table"]
     assert _planned_after(tiny_run, "mlp:\n  thresholds: [0.5]\n") == expected
 
 
 def test_kmeans_setting_change_spares_the_reference_mlp(tiny_run):
     planned = _planned_after(tiny_run, "clusters:\n  n_init: 2\n")
-    expected = ["cluster_features", "cluster_sweep", "cluster_sweep_table", "kmeans", "mlp_clustered", "mlp_comparison"]
-    assert planned == [*expected, "mlp_comparison_table", "summary", "summary_table"]
+    expected = ["cluster_features", "cluster_sweep", "cluster_sweep_figure", "cluster_sweep_table", "kmeans"]
+    expected += ["mlp_clustered", "mlp_comparison", "mlp_comparison_figure", "mlp_comparison_table"]
+    assert planned == [*expected, "summary", "summary_table"]

@@ -8,14 +8,14 @@ import yaml
 from PIL import Image
 
 from helpers import planned_rules
-from mnist_dreams import backend, dream, store
+from mnist_dreams import backend, dream, models, store
 
 pytestmark = pytest.mark.e2e
 
 
 def test_dreams_carve_the_map_into_the_photo(tiny_run):
     tiny = yaml.safe_load((tiny_run / "config/tiny.yaml").read_text())
-    model = store.load_model(tiny_run / "results/cnn/model.keras")
+    model = models.load_model(tiny_run / "results/cnn/model.keras")
     active = 0
     for m in tiny["maps"]:
         r, attrs = store.read_h5(tiny_run / f"results/dreams/map_{m:03d}.h5", required=("patterns", "detailed"))
@@ -43,10 +43,16 @@ def test_deepdream_keeps_the_input_size(tiny_run):
 def test_dream_changes_rerun_only_dream_jobs(tiny_run):
     base = ("--configfile", "config/tiny.yaml")
     Path(tiny_run / "d1.yaml").write_text("dream:\n  epochs: 21\n")
-    assert planned_rules(tiny_run, *base, "d1.yaml") == ["dream", "dream_figures"]
+    assert planned_rules(tiny_run, *base, "d1.yaml") == ["dream", "dream_figure", "dream_gallery"]
     photo = tiny_run / "photo.png"
     Image.fromarray(np.full((64, 64), 128, np.uint8)).save(photo)
     Path(tiny_run / "d2.yaml").write_text(f"dream:\n  image: {photo}\n")
-    assert planned_rules(tiny_run, *base, "d2.yaml") == ["deepdream", "deepdream_figure", "dream", "dream_figures"]
+    assert planned_rules(tiny_run, *base, "d2.yaml") == [
+        "deepdream",
+        "deepdream_figure",
+        "dream",
+        "dream_figure",
+        "dream_gallery",
+    ]
     Path(tiny_run / "d3.yaml").write_text("deepdream:\n  steps: 4\n")
     assert planned_rules(tiny_run, *base, "d3.yaml") == ["deepdream", "deepdream_figure"]

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from helpers import planned_jobs, planned_rules, workflow_copy
-from mnist_dreams import backend, precursor, store
+from mnist_dreams import backend, models, precursor, store
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def test_precursor_files_hold_every_loss_and_the_top_k_starts(tiny_run):
 
 
 def test_oip_final_loss_is_the_map_activation_of_the_stored_image(tiny_run):
-    model = store.load_model(tiny_run / "results/cnn/model.keras")
+    model = models.load_model(tiny_run / "results/cnn/model.keras")
     for m in _tiny(tiny_run)["maps"]:
         res, attrs = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images", "loss_history"))
         recomputed = backend.map_losses(model, "conv3", res["images"], m)
@@ -59,15 +59,22 @@ def test_one_map_target_builds_only_what_it_needs(tmp_path):
     work = workflow_copy(tmp_path)
     jobs = planned_jobs(work, "results/oip/map_056.h5", "--configfile", "config/tiny.yaml")
     assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "oip": 1}
+    # a map's pictures too: drawn from that map's file alone
+    jobs = planned_jobs(work, "results/oip/map_056.png")  # the default config: 5 maps, halving
+    assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "oip": 1, "oip_figure": 1}
+    jobs = planned_jobs(work, "results/dreams/map_056.png", "--configfile", "config/paper.yaml")
+    assert jobs == {"mnist": 1, "cnn": 1, "dream": 1, "dream_figure": 1}  # not all 128 maps' dreams
+    jobs = planned_jobs(work, "results/precursor/map_056.png")
+    assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "precursor_figure": 1}
 
 
 def test_oip_change_reruns_oip_not_precursor_and_vice_versa(tiny_run):
     base = ("--configfile", "config/tiny.yaml")
     Path(tiny_run / "oip_change.yaml").write_text("oip:\n  epochs: 61\n")
-    layer = ["oip_figures", "oip_summary", "oip_summary_table", "summary", "summary_table"]
+    layer = ["oip_atlas", "oip_figure", "oip_summary", "oip_summary_table", "summary", "summary_table"]
     assert planned_rules(tiny_run, *base, "oip_change.yaml") == ["oip", *layer]
     Path(tiny_run / "screen_change.yaml").write_text("precursor:\n  test_epochs: 4\n")
-    expected = sorted(["oip", *layer, "precursor", "precursor_figures"])
+    expected = sorted(["oip", *layer, "precursor", "precursor_figure"])
     assert planned_rules(tiny_run, *base, "screen_change.yaml") == expected
     Path(tiny_run / "random.yaml").write_text("oip:\n  start: random\n")
     assert "precursor" not in planned_rules(tiny_run, *base, "random.yaml")

@@ -32,12 +32,6 @@ rule cluster_sweep:
     output:
         h5="results/clusters/sweep.h5",
         tsv="results/clusters/sweep.tsv",
-        figure=report(
-            "results/clusters/sweep.png",
-            caption="../report/cluster_sweep.rst",
-            category="4 Clusters and MLP",
-            subcategory="figures",
-        ),
     log:
         "logs/clusters/sweep.log",
     benchmark:
@@ -52,6 +46,32 @@ rule cluster_sweep:
         code=code("cluster_sweep"),
     script:
         "../scripts/cluster_sweep.py"
+
+
+rule cluster_sweep_figure:
+    input:
+        "results/clusters/sweep.h5",
+    output:
+        report(
+            "results/clusters/sweep.png",
+            caption="../report/cluster_sweep.rst",
+            category="4 Clusters and MLP",
+            subcategory="figures",
+        ),
+    log:
+        "logs/clusters/sweep_figure.log",
+    benchmark:
+        "benchmarks/clusters/sweep_figure.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code("cluster_sweep_figure"),
+    script:
+        "../scripts/cluster_sweep_figure.py"
 
 
 rule cluster_features:

@@ -31,26 +31,47 @@ for name, maps in per_map_jobs("dream"):
             "../scripts/dream.py"
 
 
-rule dream_figures:
+rule dream_figure:
     input:
-        expand("results/dreams/map_{map}.h5", map=map_ids()),
+        "results/dreams/map_{map}.h5",
     output:
-        rows=report_maps(
+        report(
             "results/dreams/map_{map}.png",
             caption="../report/dream_map.rst",
             category="3 Dreams",
             subcategory="per map",
+            labels=map_label,
         ),
-        gallery=report(
+    log:
+        "logs/dreams/map_{map}.figure.log",
+    benchmark:
+        "benchmarks/dreams/map_{map}.figure.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code("dream_figure"),
+    script:
+        "../scripts/dream_figure.py"
+
+
+rule dream_gallery:
+    input:
+        expand("results/dreams/map_{map}.h5", map=map_ids()),
+    output:
+        report(
             "results/dreams/gallery.png",
             caption="../report/dream_gallery.rst",
             category="3 Dreams",
             subcategory="gallery",
         ),
     log:
-        "logs/dreams/figures.log",
+        "logs/dreams/gallery.log",
     benchmark:
-        "benchmarks/dreams/figures.tsv"
+        "benchmarks/dreams/gallery.tsv"
     conda:
         ENV
     threads: 1
@@ -58,9 +79,9 @@ rule dream_figures:
         mem_mb=2000,
         runtime=10,
     params:
-        code=code("dream_figures"),
+        code=code("dream_gallery"),
     script:
-        "../scripts/dream_figures.py"
+        "../scripts/dream_gallery.py"
 
 
 rule deepdream:

@@ -111,16 +111,6 @@ def two_stage_results(wildcards):
     }
 
 
-def report_maps(pattern, caption, **where):
-    """``pattern`` for every configured map, each marked for the report with its map as a label.
-
-    For figure jobs that draw one PNG per map: the caption cannot use wildcards, the label shows
-    which map an entry is.
-    """
-    mark = report  # not at a line start: there the Snakefile parser reads `report` as a keyword
-    return [
-        mark(
-            pattern.format(map=m), caption=caption, labels={"map": str(int(m))}, **where
-        )
-        for m in map_ids()
-    ]
+def map_label(wildcards):
+    """A per-map figure's label in the report: which map it shows ("46")."""
+    return {"map": str(int(wildcards.map))}

@@ -63,12 +63,6 @@ rule mlp_comparison:
         features=f"results/clusters/features_k{features_k()}.h5",
     output:
         tsv="results/mlp/comparison.tsv",
-        figure=report(
-            "results/mlp/comparison.png",
-            caption="../report/mlp_comparison.rst",
-            category="4 Clusters and MLP",
-            subcategory="figures",
-        ),
     log:
         "logs/mlp/comparison.log",
     benchmark:
@@ -84,3 +78,32 @@ rule mlp_comparison:
         code=code("mlp_compare"),
     script:
         "../scripts/mlp_compare.py"
+
+
+rule mlp_comparison_figure:
+    input:
+        reference="results/mlp/reference.h5",
+        clustered=f"results/mlp/clustered_k{features_k()}.h5",
+        tsv="results/mlp/comparison.tsv",
+    output:
+        report(
+            "results/mlp/comparison.png",
+            caption="../report/mlp_comparison.rst",
+            category="4 Clusters and MLP",
+            subcategory="figures",
+        ),
+    log:
+        "logs/mlp/comparison_figure.log",
+    benchmark:
+        "benchmarks/mlp/comparison_figure.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        thresholds=config["mlp"]["thresholds"],
+        code=code("mlp_comparison_figure"),
+    script:
+        "../scripts/mlp_comparison_figure.py"

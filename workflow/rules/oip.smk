@@ -149,17 +149,38 @@ rule oip_summary:
         "../scripts/oip_summary.py"
 
 
-rule oip_figures:
+rule oip_figure:
     input:
-        oips=expand("results/oip/map_{map}.h5", map=map_ids()),
-        summary="results/oip/summary.tsv",
+        "results/oip/map_{map}.h5",
     output:
-        panels=report_maps(
+        report(
             "results/oip/map_{map}.png",
             caption="../report/oip_map.rst",
             category="2 OIPs",
             subcategory="per map",
+            labels=map_label,
         ),
+    log:
+        "logs/oip/map_{map}.figure.log",
+    benchmark:
+        "benchmarks/oip/map_{map}.figure.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code("oip_figure"),
+    script:
+        "../scripts/oip_figure.py"
+
+
+rule oip_atlas:
+    input:
+        oips=expand("results/oip/map_{map}.h5", map=map_ids()),
+        summary="results/oip/summary.tsv",
+    output:
         atlas=report(
             "results/oip/atlas.png",
             caption="../report/layer_atlas.rst",
@@ -173,9 +194,9 @@ rule oip_figures:
             subcategory="layer",
         ),
     log:
-        "logs/oip/figures.log",
+        "logs/oip/atlas.log",
     benchmark:
-        "benchmarks/oip/figures.tsv"
+        "benchmarks/oip/atlas.tsv"
     conda:
         ENV
     threads: 1
@@ -183,6 +204,6 @@ rule oip_figures:
         mem_mb=2000,
         runtime=10,
     params:
-        code=code("oip_figures"),
+        code=code("oip_atlas"),
     script:
-        "../scripts/oip_figures.py"
+        "../scripts/oip_atlas.py"

@@ -38,27 +38,28 @@ for name, maps in PRECURSOR_JOBS:
             "../scripts/precursor.py"
 
 
-rule precursor_figures:
+rule precursor_figure:
     input:
-        expand("results/precursor/map_{map}.h5", map=map_ids()),
+        "results/precursor/map_{map}.h5",
     output:
-        report_maps(
+        report(
             "results/precursor/map_{map}.png",
             caption="../report/precursor_map.rst",
             category="2 OIPs",
             subcategory="precursor screening",
+            labels=map_label,
         ),
     log:
-        "logs/precursor/figures.log",
+        "logs/precursor/map_{map}.figure.log",
     benchmark:
-        "benchmarks/precursor/figures.tsv"
+        "benchmarks/precursor/map_{map}.figure.tsv"
     conda:
         ENV
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=1000,
+        runtime=5,
     params:
-        code=code("precursor_figures"),
+        code=code("precursor_figure"),
     script:
-        "../scripts/precursor_figures.py"
+        "../scripts/precursor_figure.py"

@@ -1,0 +1,11 @@
+"""Rule dream_gallery: every configured map's final dream side by side."""
+
+import _bootstrap  # noqa: F401
+from mnist_dreams import dream_figures, logs, store
+
+logs.to_file(snakemake.log[0])
+finals = {}
+for h5 in snakemake.input:
+    result, attrs = store.read_h5(h5, required=("final", "losses"), attrs_required=("map",))
+    finals[int(attrs["map"])] = (result["final"], float(result["losses"][-1, 1]))
+dream_figures.dream_gallery(finals, snakemake.output[0])
