@@ -115,6 +115,13 @@ def _datasets(path):
         return {name: f[name][()] for name in names if name.split("/")[-1] not in TIMING}
 
 
+def _equal(a, b):
+    """Bit for bit, NaN equal to NaN (halving marks pruned grids NaN)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+
+
 def _summary_rows(path):
     import pandas as pd
 
@@ -135,7 +142,7 @@ def compare(fresh, switched):
         if a.keys() != b.keys():
             diffs.append(f"{rel}: datasets {sorted(a.keys() ^ b.keys())}")
         for name in sorted(a.keys() & b.keys()):
-            if a[name].shape != b[name].shape or not np.array_equal(a[name], b[name]):
+            if not _equal(a[name], b[name]):
                 diffs.append(f"{rel}:{name} differs")
     for table in ("results/summary.tsv", "results/oip/summary.tsv"):
         if (fresh / table).exists():
