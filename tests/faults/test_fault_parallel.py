@@ -29,23 +29,26 @@ def _datasets(path):
         return {name: f[name][()] for name in f}
 
 
-def test_parallel_per_map_jobs_match_serial_ones_bit_for_bit(tiny_run, tiny_copy):
-    # The tiny run is the serial reference: each precursor and OIP job there asks for 2 threads of
-    # --cores 2, so no two of them ran at once. Here each asks for 1: both maps' jobs run together.
-    logs = {(step, m): f"logs/{step}/map_{m}.log" for step in STEPS for m in MAPS}
-    assert not _overlap(*(_span(tiny_run / logs["precursor", m]) for m in MAPS))
+def _run(work, cores):
+    """Both maps' screening and OIP rerun with ``cores``; (their datasets, each job's span)."""
     targets = [f"results/oip/map_{m}.h5" for m in MAPS]
-    parallel = ("--cores", "2", "--set-threads", "precursor=1", "oip=1", "--forcerun", *STEPS)
-    snakemake(tiny_copy, *targets, *parallel, "--configfile", "config/tiny.yaml")
-    for step in STEPS:
-        assert _overlap(*(_span(tiny_copy / logs[step, m]) for m in MAPS)), f"{step} jobs ran one after another"
+    snakemake(work, *targets, "--cores", str(cores), "--forcerun", *STEPS, "--configfile", "config/tiny.yaml")
+    results = {(step, m): _datasets(work / f"results/{step}/map_{m}.h5") for step in STEPS for m in MAPS}
+    spans = {(step, m): _span(work / f"logs/{step}/map_{m}.log") for step in STEPS for m in MAPS}
+    return results, spans
 
+
+def test_parallel_per_map_jobs_match_serial_ones_bit_for_bit(tiny_copy):
+    serial, spans = _run(tiny_copy, cores=1)  # one job at a time: the reference
     for step in STEPS:
-        for m in MAPS:
-            path = f"results/{step}/map_{m}.h5"
-            serial, side_by_side = _datasets(tiny_run / path), _datasets(tiny_copy / path)
-            assert sorted(serial) == sorted(side_by_side), path
-            for name, value in serial.items():
-                other = side_by_side[name]
-                assert value.dtype == other.dtype and value.shape == other.shape, (path, name)
-                assert np.asarray(value).tobytes() == np.asarray(other).tobytes(), (path, name)
+        assert not _overlap(*(spans[step, m] for m in MAPS)), f"{step}: --cores 1 ran two jobs at once"
+    side_by_side, spans = _run(tiny_copy, cores=2)  # per-map jobs declare 1 thread: two at once
+    for step in STEPS:
+        assert _overlap(*(spans[step, m] for m in MAPS)), f"{step} jobs ran one after another"
+
+    for key, datasets in serial.items():
+        other = side_by_side[key]
+        assert sorted(datasets) == sorted(other), key
+        for name, value in datasets.items():
+            assert value.dtype == other[name].dtype and value.shape == other[name].shape, (key, name)
+            assert np.asarray(value).tobytes() == np.asarray(other[name]).tobytes(), (key, name)
