@@ -1,7 +1,13 @@
 # Two commands on a fresh machine with Python >= 3.11:
 #   make        install into .venv and run the default pipeline end to end
 #   make test   run the test suite (what CI runs)
-PYTHON ?= python3
+# The lock installs on Python 3.11-3.13 (TensorFlow 2.21, h5py 3.14 and immutables 0.21 have no
+# wheels for 3.14): PYTHON defaults to the first of python3, python3.13, python3.12, python3.11 on
+# the PATH that is one of those; `make PYTHON=...` picks another.
+SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+ifndef PYTHON
+PYTHON := $(firstword $(foreach p,python3 python3.13 python3.12 python3.11,$(shell $(p) -c '$(SUPPORTED)' 2>/dev/null && echo $(p))) python3)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
@@ -11,6 +17,7 @@ CORES ?= all
 all: run
 
 $(BIN)/snakemake: envs/requirements.lock pyproject.toml
+	@$(PYTHON) -c '$(SUPPORTED)' || { echo "$(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'): the pinned lock (TensorFlow 2.21) installs on Python 3.11, 3.12 or 3.13 only; install one of those, or run make PYTHON=python3.12" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r envs/requirements.lock
