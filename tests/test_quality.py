@@ -70,3 +70,26 @@ def test_gpu_requirements_are_the_lock_without_tensorflow_and_jax():
     assert {k: v for k, v in gpu.items() if lock.get(k) != v} == {}
     assert not {"tensorflow", "jax", "jaxlib"} & {k.lower() for k in gpu}
     assert {"keras", "snakemake", "h5py", "optree", "namex"} <= {k.lower() for k in gpu}
+
+
+def _rules():
+    out = subprocess.run([*SNAKEMAKE, "--list-rules"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return {line.strip() for line in out.splitlines() if line.strip() and " " not in line.strip()}
+
+
+# A rule named in prose ("rule `x`", "rules `x`, `y` and `z`") or in README's "What it builds" table.
+RULE_MENTION = re.compile(r"\brules? ((?:`[a-z0-9_]+`(?:,? (?:and|or) |, )?)+)")
+TABLE_RULES = re.compile(r"^\|[^|\n]+\| ((?:`[a-z0-9_]+`(?:, )?)+) \|", re.M)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "config/README.md"])
+def test_docs_name_only_rules_the_workflow_has(doc):
+    text = (ROOT / doc).read_text()
+    named = {name for match in RULE_MENTION.finditer(text) for name in re.findall(r"`([a-z0-9_]+)`", match[1])}
+    if doc == "README.md":
+        table = text[text.index("| step | rule | output |") :].split("\n\n")[0]
+        named |= {name for match in TABLE_RULES.finditer(table) for name in re.findall(r"`([a-z0-9_]+)`", match[1])}
+    rules = _rules()
+    assert len(named) >= 10 and {"oip", "precursor"} <= named  # the patterns still find the mentions
+    chunk = re.compile(r"^[a-z_]+_maps_\d{3}_\d{3}$")  # a chunk's rule, made for the configured maps
+    assert not {name for name in named - rules if not chunk.match(name)}, f"{doc} names rules the workflow lacks"
