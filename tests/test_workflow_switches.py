@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+
 import reruns
 
 pytestmark = pytest.mark.e2e
