@@ -183,11 +183,15 @@ def main(argv=None):
     parser.add_argument("--workdir", type=Path, default=Path("check-reruns"), help="scratch folder (replaced)")
     parser.add_argument("--workflow", type=Path, default=None, help="workflow to check (default: this checkout)")
     parser.add_argument("--ci", action="store_true", help="only the switches CI runs")
+    parser.add_argument("--only", nargs="+", metavar="WORD", help="only switches whose name has a WORD")
     args = parser.parse_args(argv)
     shutil.rmtree(args.workdir, ignore_errors=True)
     # one snapshot of the code for every run: an edit made meanwhile would change the code hashes
     fresh = FreshRuns(args.workdir, workflow_copy(args.workdir / "source", source=args.workflow))
     configs = CI_CHAIN if args.ci else CHAIN
+    if args.only:  # from the first config straight to each chosen one, and back
+        chosen = [c for c in CHAIN[1:] if any(word in c[0] for word in args.only)]
+        configs = [CHAIN[0]] + [step for c in chosen for step in (c, CHAIN[0])]
     work = args.workdir / "switched"
     shutil.copytree(fresh(configs[0][1]), work, symlinks=True)
     outcomes = chain(work, fresh, configs)

@@ -71,13 +71,23 @@ def _active_map(small_cnn, image):
 def test_carve_raises_the_map_and_keeps_the_photo(small_cnn, flower):
     a = small_cnn["attrs"]
     m = _active_map(small_cnn, flower)
-    r = dream.carve(small_cnn["model"], m, flower, 4, 60, 0.01, a["pixel_mean"], a["pixel_std"])
+    r = dream.carve(small_cnn["model"], [m], flower, 4, 60, 0.01, a["pixel_mean"], a["pixel_std"])[m]
     assert r["patterns"].shape == (4, 28, 28) and r["detailed"].shape == (4, 112, 112)
     before = backend.map_losses(small_cnn["model"], "conv3", r["starts"][0][None, :, :, None], m)[0]
     after = backend.map_losses(small_cnn["model"], "conv3", r["patterns"][-1][None, :, :, None], m)[0]
     assert after > before
     assert dream.pearson(r["detailed"][-1], flower) > 0.5
     assert r["final"].min() == 0 and r["final"].max() == 255
+
+
+def test_several_maps_dream_in_one_batch_as_each_alone(small_cnn, flower):
+    a = small_cnn["attrs"]
+    maps = [46, 56, _active_map(small_cnn, flower)]
+    together = dream.carve(small_cnn["model"], maps, flower, 2, 30, 0.01, a["pixel_mean"], a["pixel_std"])
+    for m in maps:
+        alone = dream.carve(small_cnn["model"], [m], flower, 2, 30, 0.01, a["pixel_mean"], a["pixel_std"])[m]
+        for key, value in alone.items():
+            np.testing.assert_array_equal(together[m][key], value, err_msg=f"map {m}: {key}")
 
 
 class _NoShift:

@@ -1,10 +1,9 @@
-"""Every map of conv3 in one process: precursor screening, full OIP, found / fires counts.
+"""Every map of conv3 in one process, as a layer-at-once chunk job computes them: precursor
+screening of all maps in one stream (with the exact prune), then all maps' full OIPs in one batch;
+dead fractions, found / fires counts.
 
     python tests/bench/bench_layer.py --model results/cnn/model.keras --training results/cnn/training.h5
-        [--mode halving] [--epochs 1200] [--maps 0 1 2]
-
-The workflow runs one job per map (one file per map, reruns per map); this script skips the
-per-job start-up (~5 s with TensorFlow) to measure the layer at paper scale on a small machine.
+        [--mode halving] [--epochs 1200] [--maps 0 1 2] [--no-prune]
 """
 
 import argparse
@@ -22,15 +21,29 @@ import numpy as np  # noqa: E402
 from mnist_dreams import backend, cnn, data, models, oip, precursor  # noqa: E402
 
 
+def screen_and_oip(model, maps, starts, args):
+    """The layer engine as a chunk job runs it: all maps' screening in one stream, then all OIPs."""
+    halving = {"rungs": (1, 3, 10), "eta": args.eta} if args.mode == "halving" else {}
+    t0 = time.perf_counter()
+    screens = precursor.screen(model, maps, starts, 10, 8, 0.01, args.batch_size, args.mode, prune=not args.no_prune,
+                               **halving)  # fmt: skip
+    t_screen = time.perf_counter() - t0
+    top = np.concatenate([starts[screens[m]["top_indices"]] for m in maps])
+    r = oip.optimize(model, np.repeat(maps, 8), top, args.epochs, 0.01, prune=not args.no_prune)
+    results = {m: {k: v[8 * i : 8 * i + 8] for k, v in r.items() if k != "seconds"} for i, m in enumerate(maps)}
+    return screens, results, t_screen, r["seconds"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=str(ROOT / "results/cnn/model.keras"))
     ap.add_argument("--training", default=str(ROOT / "results/cnn/training.h5"))
     ap.add_argument("--mnist", default=str(ROOT / "resources/mnist.h5"))
     ap.add_argument("--mode", default="exhaustive", choices=["exhaustive", "halving"])
+    ap.add_argument("--eta", type=int, default=8)
     ap.add_argument("--epochs", type=int, default=1200)
     ap.add_argument("--maps", type=int, nargs="*", default=list(range(128)))
-    ap.add_argument("--multi-map", action="store_true", help="screen all maps in one batch stream (exhaustive)")
+    ap.add_argument("--no-prune", action="store_true", help="ascend dead starts too")
     ap.add_argument("--batch-size", type=int, default=1024)
     ap.add_argument("--standardize", default="mnist", choices=["mnist", "per_image", "both"])
     args = ap.parse_args()
@@ -41,29 +54,20 @@ def main():
     starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
     mnist, _ = data.read_mnist(args.mnist)
     max_act, mean_act = oip.test_activations(model, cnn.standardize(mnist["x_test"], mean, std))
-    halving = {"rungs": (1, 3, 10), "eta": 4} if args.mode == "halving" else {}
-    results, t_screen, t_oip, work = {}, 0.0, 0.0, 0
-    together = {}
-    if args.multi_map:
-        together = precursor.screen_maps(model, args.maps, starts, 10, 8, 0.01, batch_size=args.batch_size)
-    for m in args.maps:
-        factory = precursor.ascent_factory(model, m, 0.01)
-        s = together.get(m) or precursor.screen(factory, starts, 10, 8, args.batch_size, mode=args.mode, **halving)
-        r = oip.optimize(model, m, starts[s["top_indices"]], args.epochs, 0.01)
-        results[m], t_screen, t_oip, work = r, t_screen + s["seconds"], t_oip + r["seconds"], work + s["image_epochs"]
-        print(f"map {m:3d}: screen {s['seconds']:5.1f} s, best OIP loss {r['final_loss'].max():9.4f}", flush=True)
+    screens, results, t_screen, t_oip = screen_and_oip(model, args.maps, starts, args)
+    work = sum(s["image_epochs"] for s in screens.values())
+    dead = np.array([s["dead"] for s in screens.values()]) / len(starts)
     table = oip.layer_table(results, max_act, mean_act)
     found = int(table["found"].fillna(False).astype(bool).sum())
     fires = int(table["fires_on_test"].sum())
     both = int((table["fires_on_test"] & table["found"].fillna(False).astype(bool)).sum())
-    how = "all maps in one stream" if args.multi_map else args.mode
-    print(f"\nbackend {backend.name()}, maps {len(args.maps)}, screening {how}: {work / t_screen:.0f} image·epochs/s")
-    print(f"{'screening time':28s} {t_screen:8.1f} s")
+    print(f"\nbackend {backend.name()}, maps {len(args.maps)}, screening {args.mode}, prune {not args.no_prune}")
+    print(f"{'screening time':28s} {t_screen:8.1f} s ({work / t_screen:.0f} image·epochs/s, {work} image·epochs)")
+    print(f"{'dead grids per map':28s} mean {dead.mean():.1%}, median {np.median(dead):.1%}, max {dead.max():.1%}")
     print(f"{'OIP time (8 × ' + str(args.epochs) + ' epochs)':28s} {t_oip:8.1f} s")
     print(f"{'maps with an OIP (loss > 0)':28s} {found:8d} of {len(args.maps)}")
     print(f"{'maps firing on MNIST test':28s} {fires:8d} of 128")
     print(f"{'found and firing':28s} {both:8d}")
-    print(f"{'found, never firing on test':28s} {found - both:8d}")
     silent = table.loc[~table["found"].fillna(True).astype(bool), "map"].tolist()
     print(f"no OIP found for maps: {silent}")
 
@@ -72,17 +76,13 @@ def compare_standardizations(args):
     """precursor.standardize mnist vs per_image on the same CNN: each map's top 8 and the coverage."""
     backend.set_precision("float32")
     model, mean, std = models.load_cnn(args.model, args.training)
-    halving = {"rungs": (1, 3, 10), "eta": 4} if args.mode == "halving" else {}
     tops, found = {}, {}
     for how in ("mnist", "per_image"):
         starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std, standardize=how)
+        screens, results, _, _ = screen_and_oip(model, args.maps, starts, args)
         for m in args.maps:
-            factory = precursor.ascent_factory(model, m, 0.01)
-            s = precursor.screen(factory, starts, 10, 8, args.batch_size, mode=args.mode, **halving)
-            r = oip.optimize(model, m, starts[s["top_indices"]], args.epochs, 0.01)
-            tops[how, m], found[how, m] = set(s["top_indices"].tolist()), bool(r["found"])
-            best = r["final_loss"].max()
-            print(f"{how:9s} map {m:3d}: best screened loss {s['top_loss'][0]:8.4f}, OIP {best:9.4f}", flush=True)
+            tops[how, m] = set(screens[m]["top_indices"].tolist())
+            found[how, m] = bool(results[m]["final_loss"].max() > 0)
     overlap = [len(tops["mnist", m] & tops["per_image", m]) for m in args.maps]
     print(f"\nstandardization, {len(args.maps)} maps, screening {args.mode}, OIP {args.epochs} epochs")
     for how in ("mnist", "per_image"):

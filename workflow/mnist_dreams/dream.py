@@ -18,6 +18,7 @@ from . import backend
 log = logging.getLogger(__name__)
 
 MNIST = 28
+PAD = 8  # single-map dreams ascend in batches of a multiple of PAD (see carve)
 
 
 class DreamError(ValueError):
@@ -83,62 +84,63 @@ def contrast(image, percentile=1.0):
     return np.clip((image - lo) / max(hi - lo, 1e-6) * 255.0, 0, 255).astype(np.float32)
 
 
-def carve(model, map_index, image, iterations, epochs, step_size, pixel_mean, pixel_std, percentile=1.0):
-    """The seed's single-map dream: ascend at 28×28, upscale, re-add lost detail, repeat.
+def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_std, percentile=1.0):
+    """The seed's single-map dream, for every map of ``maps`` at once: ascend at 28×28, upscale,
+    re-add lost detail, repeat. Each iteration ascends all maps' images in one batch (one compiled
+    ascent, a map index per image), padded to a multiple of ``PAD`` so that a map's dream does not
+    depend on how many maps share its job (batch size 1 takes other float32 kernels).
 
-    Returns a dict of arrays: per-iteration ``patterns`` (standardized 28×28 after ascent),
+    Returns {map: dict of arrays}: per-iteration ``patterns`` (standardized 28×28 after ascent),
     ``starts`` (standardized 28×28 before), ``blurry`` (upscaled dream), ``detailed`` (with the
     detail re-added), ``losses`` (iterations × 2: map loss before/after), and ``final``
     (contrast-adjusted last detailed image).
     """
+    from . import layer
+
+    maps = [int(m) for m in maps]
     size = image.shape[0]
-    small = resize(image, MNIST)
-    detail = image - resize(small, size)  # what the 28×28 view cannot hold
-    ascend = backend.make_ascent(model, "conv3", step_size, epochs)
-    out = {k: [] for k in ("starts", "patterns", "blurry", "detailed", "losses")}
+    detail = image - resize(resize(image, MNIST), size)  # what the 28×28 view cannot hold
+    small = {m: resize(image, MNIST) for m in maps}
+    ascend = layer.compiled(model, "conv3", float(step_size), int(epochs))
+    batch = -(-len(maps) // PAD) * PAD
+    index = np.resize(np.asarray(maps, np.int32), batch)  # padding repeats maps: rows are independent
+    out = {m: {k: [] for k in ("starts", "patterns", "blurry", "detailed", "losses")} for m in maps}
     for _ in range(iterations):
-        x = ((small - pixel_mean) / pixel_std)[None, :, :, None].astype(np.float32)
-        pattern, hist = ascend(x, map_index)
-        blurry = resize(pattern[0, :, :, 0] * pixel_std + pixel_mean, size)
-        detailed = blurry + detail
-        small = resize(detailed, MNIST)
-        for key, value in zip(
-            out, (x[0, :, :, 0], pattern[0, :, :, 0], blurry, detailed, hist[[0, -1], 0]), strict=True
-        ):
-            out[key].append(value)
-    result = {k: np.stack(v).astype(np.float32) for k, v in out.items()}
-    result["final"] = contrast(result["detailed"][-1], percentile)
-    log.info(
-        "map %d: loss %.3f → %.3f over %d iterations",
-        map_index,
-        result["losses"][0, 0],
-        result["losses"][-1, 1],
-        iterations,
-    )
-    return result
+        x = np.stack([(small[m] - pixel_mean) / pixel_std for m in maps])[..., None].astype(np.float32)
+        patterns, hist = ascend(np.resize(x, (batch, *x.shape[1:])), index)
+        for row, m in enumerate(maps):
+            pattern = patterns[row, :, :, 0]
+            blurry = resize(pattern * pixel_std + pixel_mean, size)
+            detailed = blurry + detail
+            small[m] = resize(detailed, MNIST)
+            values = (x[row, :, :, 0], pattern, blurry, detailed, hist[[0, -1], row])
+            for key, value in zip(out[m], values, strict=True):
+                out[m][key].append(value)
+    results = {}
+    for m in maps:
+        result = {k: np.stack(v).astype(np.float32) for k, v in out[m].items()}
+        result["final"] = contrast(result["detailed"][-1], percentile)
+        log.info("map %d: loss %.3f → %.3f over %d iterations", m, result["losses"][0, 0], result["losses"][-1, 1],
+                 iterations)  # fmt: skip
+        results[m] = result
+    return results
 
 
-def carve_map(model, map_index, image, params, pixel_mean, pixel_std):
-    """The dream job's work for one map: ``carve`` with the config's ``dream`` params.
+def carve_maps(model, maps, image, params, pixel_mean, pixel_std):
+    """A dream job's work: ``carve`` with the config's ``dream`` params for every map of ``maps``.
 
-    Returns (datasets, attrs) of ``results/dreams/map_NNN.h5``.
+    Returns {map: (datasets, attrs)} of ``results/dreams/map_NNN.h5``.
     """
     p = params
-    result = carve(
-        model,
-        map_index,
-        image,
-        p["iterations"],
-        p["epochs"],
-        p["step_size"],
-        pixel_mean,
-        pixel_std,
-        p["contrast_percentile"],
-    )
-    result["original"] = image
-    attrs = {"map": map_index, "params": p, "pixel_mean": pixel_mean, "pixel_std": pixel_std}
-    attrs["pearson_detailed_vs_original"] = pearson(result["detailed"][-1], image)
-    return result, attrs
+    results = carve(model, maps, image, p["iterations"], p["epochs"], p["step_size"], pixel_mean, pixel_std,
+                    p["contrast_percentile"])  # fmt: skip
+    out = {}
+    for m, result in results.items():
+        result["original"] = image
+        attrs = {"map": m, "params": p, "pixel_mean": pixel_mean, "pixel_std": pixel_std}
+        attrs["pearson_detailed_vs_original"] = pearson(result["detailed"][-1], image)
+        out[m] = (result, attrs)
+    return out
 
 
 def pearson(a, b):

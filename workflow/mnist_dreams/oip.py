@@ -34,98 +34,110 @@ def random_starts(count, pixel_mean, pixel_std, seed, cells=(2, 4, 7, 14), weigh
     return ((img - pixel_mean) / pixel_std).astype(np.float32).reshape(count, 28, 28, 1)
 
 
-def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=0, l2=0.0, tv=0.0, seed=0):
-    """Full OIP run of ``starts`` on one map.
+def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=0, l2=0.0, tv=0.0, seed=0, prune=True):
+    """Full OIP run of ``starts`` on one map (``map_index`` an int) or on several maps at once
+    (``map_index`` one map per start: one compiled ascent for all of them, mnist_dreams.layer).
 
     Returns images, ``loss_history`` (k, epochs) with column *e* = the map loss after *e* + 1
     epochs, ``start_loss`` and ``final_loss`` (= the last column: the stored images' loss).
     ``jitter`` > 0 rolls each image by up to that many pixels before every step (and back after),
-    which needs one compiled step per epoch instead of one compiled loop.
+    which needs one compiled step per epoch instead of one compiled loop, and one map per call (the
+    shifts are seeded per map). ``prune``: a start whose map activation is exactly 0 never moves
+    under the plain objective, so it is recorded (loss 0, image unchanged) instead of ascended.
     """
     from . import backend  # here, not at the top: readers of stored OIPs need no Keras
+    from . import layer as engine
 
     t0 = time.perf_counter()
     starts = np.asarray(starts, np.float32)
-    progress = Progress(log, f"map {map_index}: OIP of {len(starts)} candidates", epochs, "epochs")
+    maps = np.broadcast_to(np.asarray(map_index, np.int32), (len(starts),)).copy()
+    label = f"map {int(maps[0])}" if len(set(maps.tolist())) == 1 else f"{len(set(maps.tolist()))} maps"
+    progress = Progress(log, f"{label}: OIP of {len(starts)} candidates", epochs, "epochs")
     if jitter:
+        if len(set(maps.tolist())) > 1:
+            raise ValueError("oip.jitter: one map per call (its shifts are seeded per map)")
         images, rows = starts, []
         step = backend.make_ascent(model, layer, step_size, 1, l2=l2, tv=tv)
         rng = np.random.default_rng(seed)
         for epoch in range(epochs):
             shift = tuple(int(s) for s in rng.integers(-jitter, jitter + 1, 2))
-            images, hist = step(np.roll(images, shift, axis=(1, 2)), map_index)
+            images, hist = step(np.roll(images, shift, axis=(1, 2)), maps)
             images = np.roll(images, (-shift[0], -shift[1]), axis=(1, 2))
             rows.append(hist[-1])
             progress.update(epoch + 1, best_loss=float(hist[-1].max()))
         # Rolled and unrolled images differ in which pixels wrap around: recompute the last loss.
-        rows[-1] = backend.map_losses(model, layer, images, map_index)
+        rows[-1] = backend.map_losses(model, layer, images, maps)
         history = np.stack(rows, axis=1)
-        start_loss = backend.map_losses(model, layer, starts, map_index)
+        start_loss = backend.map_losses(model, layer, starts, maps)
     else:
+        live = np.ones(len(starts), bool)
+        if prune and not (l2 or tv):  # a penalty term moves a dead image
+            by_map = {m: j for j, m in enumerate(sorted(set(maps.tolist())))}
+            first = engine.start_losses(model, starts, list(by_map), layer)
+            live = ~engine.dead(first[[by_map[m] for m in maps.tolist()], np.arange(len(starts))])
+        images, history = starts.copy(), np.zeros((len(starts), epochs + 1), np.float32)
         # Chunks of the compiled epoch loop, so that a long run can report progress between them;
         # chaining chunks computes exactly the steps of one long loop (tested bit for bit).
-        images, rows, ascents = starts, [], {}
+        x, m, rows = starts[live], maps[live], []
         for done in range(0, epochs, CHUNK_EPOCHS):
             n = min(CHUNK_EPOCHS, epochs - done)
-            if n not in ascents:
-                ascents[n] = backend.make_ascent(model, layer, step_size, n, l2=l2, tv=tv)
-            images, hist = ascents[n](images, map_index)
-            rows.append(hist if not rows else hist[1:])
-            progress.update(done + n, best_loss=float(hist[-1].max()))
-        hist = np.concatenate(rows)
-        history, start_loss = hist[1:].T, hist[0]
+            if len(x):
+                x, hist = engine.compiled(model, layer, float(step_size), n, float(l2), float(tv))(x, m)
+                rows.append(hist if not rows else hist[1:])
+            progress.update(done + n, best_loss=float(rows[-1][-1].max()) if rows else 0.0)
+        if rows:
+            images[live], history[live] = x, np.concatenate(rows).T
+        history, start_loss = history[:, 1:], history[:, 0]
     seconds = time.perf_counter() - t0
-    log.info(
-        "map %d: %d candidates × %d epochs in %.1f s, best loss %.4f",
-        map_index,
-        len(starts),
-        epochs,
-        seconds,
-        history[:, -1].max(),
-    )
+    log.info("%s: %d candidates × %d epochs in %.1f s", label, len(starts), epochs, seconds)
     return {
         "images": images,
         "start_images": starts,
         "loss_history": history.astype(np.float32),
         "start_loss": np.asarray(start_loss, np.float32),
         "final_loss": history[:, -1].astype(np.float32),
-        "found": bool(history[:, -1].max() > 0),
         "seconds": seconds,
     }
 
 
-def run_map(model, map_index, params, seed, pixel_mean, pixel_std, screened=None):
-    """The OIP job's work for one map: ``optimize`` from the precursor's top-k or from random starts.
+def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None):
+    """An OIP job's work: ``optimize`` every map of ``maps`` from its precursors' top-k or from random
+    starts, all maps in one batch (one map per call with jitter).
 
     ``params`` is the config's ``oip`` section with ``start`` the job's own ("precursor" or
-    "random"); ``screened`` the precursor file's (datasets, attrs) when starting from precursors.
-    Returns (datasets, attrs) of ``results/oip/map_NNN[.stage].h5``.
+    "random"); ``screened`` maps each map to its precursor file's (datasets, attrs) when starting
+    from precursors. Returns {map: (datasets, attrs)} of ``results/oip/map_NNN[.stage].h5``.
     """
-    p, extra = params, {}
-    if p["start"] == "precursor":
-        data, s_attrs = screened
-        starts, origin = data["start_images"], data["top_indices"]
-        extra = {"precursor_seconds": s_attrs["seconds"], "precursor_image_epochs": s_attrs["image_epochs"]}
+    p, starts, origin, extra = params, {}, {}, {}
+    for m in maps:
+        if p["start"] == "precursor":
+            data, s_attrs = screened[m]
+            starts[m], origin[m] = data["start_images"], data["top_indices"]
+            extra[m] = {"precursor_seconds": s_attrs["seconds"], "precursor_image_epochs": s_attrs["image_epochs"]}
+        else:
+            r = p["random"]
+            starts[m] = random_starts(r["count"], pixel_mean, pixel_std, seed * 1000 + m, r["cells"], r["weights"])
+            origin[m], extra[m] = list(range(r["count"])), {}
+    settings = dict(epochs=p["epochs"], step_size=p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"])
+    if p["jitter"]:
+        results = {m: optimize(model, m, starts[m], seed=seed + m, **settings) for m in maps}
     else:
-        r = p["random"]
-        starts = random_starts(r["count"], pixel_mean, pixel_std, seed * 1000 + map_index, r["cells"], r["weights"])
-        origin = list(range(r["count"]))
-    result = optimize(
-        model,
-        map_index,
-        starts,
-        p["epochs"],
-        p["step_size"],
-        jitter=p["jitter"],
-        l2=p["l2"],
-        tv=p["tv"],
-        seed=seed + map_index,
-    )
-    result["candidate"] = origin
-    # procedure: how the file's OIP was obtained; readers check it against the run's oip.start
-    attrs = {"map": map_index, "params": p, "seed": seed, "stage": p["start"], "procedure": p["start"], **extra}
-    attrs.update(found=result.pop("found"), seconds=result.pop("seconds"))
-    return result, attrs
+        counts = [len(starts[m]) for m in maps]
+        together = optimize(model, np.repeat(maps, counts), np.concatenate([starts[m] for m in maps]), **settings)
+        bounds = np.cumsum([0, *counts])
+        share = together.pop("seconds") / len(maps)
+        results = {
+            m: {**{k: v[lo:hi] for k, v in together.items()}, "seconds": share}
+            for m, lo, hi in zip(maps, bounds[:-1], bounds[1:], strict=True)
+        }
+    out = {}
+    for m, result in results.items():
+        result["candidate"] = origin[m]
+        # procedure: how the file's OIP was obtained; readers check it against the run's oip.start
+        attrs = {"map": m, "params": p, "seed": seed, "stage": p["start"], "procedure": p["start"], **extra[m]}
+        attrs.update(found=bool(result["final_loss"].max() > 0), seconds=result.pop("seconds"), maps_in_job=len(maps))
+        out[m] = (result, attrs)
+    return out
 
 
 STAGES = ("random", "precursor")

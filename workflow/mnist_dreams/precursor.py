@@ -7,7 +7,6 @@ All N^(g·g) grids of g×g cells with values from ``values`` (seed: 3×3 cells �
 
 from __future__ import annotations
 
-import functools
 import itertools
 import logging
 import time
@@ -65,51 +64,6 @@ def grid_patterns(values, grid, pixel_mean, pixel_std, size=28, standardize="mni
     return images.astype(np.float32).reshape(-1, size, size, 1)
 
 
-@functools.lru_cache(maxsize=16)
-def _compiled(model, layer, step_size, epochs):
-    from . import backend
-
-    return backend.make_ascent(model, layer, step_size, epochs)
-
-
-def ascent_factory(model, map_index, step_size, layer="conv3"):
-    """``factory(epochs)`` → ``ascend(images) -> (images, losses after those epochs)`` on one map.
-
-    The compiled ascent does not depend on the map (it is an argument), so all maps and repeated
-    rungs of one process share one compilation per epoch count.
-    """
-
-    def factory(epochs):
-        ascend = _compiled(model, layer, float(step_size), int(epochs))
-
-        def run(images):
-            out, hist = ascend(images, map_index)
-            return out, hist[-1]
-
-        return run
-
-    return factory
-
-
-def _ascend_in_batches(ascend, starts, batch_size, report=None):
-    """Run ``ascend`` over ``starts`` in batches; returns (final images, final losses).
-
-    ``report(images_done, losses_so_far)`` is called after every batch (progress lines).
-    """
-    images, losses = np.empty_like(starts), np.empty(len(starts), np.float32)
-    batch_size = min(batch_size, len(starts))
-    for lo in range(0, len(starts), batch_size):
-        hi = min(lo + batch_size, len(starts))
-        batch = starts[lo:hi]
-        if len(batch) < batch_size:  # pad the last batch: one shape, one compiled function
-            batch = np.concatenate([batch, np.repeat(batch[-1:], batch_size - len(batch), axis=0)])
-        out, loss = ascend(batch)
-        images[lo:hi], losses[lo:hi] = out[: hi - lo], loss[: hi - lo]
-        if report is not None:
-            report(hi, losses[:hi])
-    return images, losses
-
-
 def rung_sizes(n, rungs, top_k, eta):
     """How many patterns each rung ascends: all at the first, then the best 1/eta (at least top_k)."""
     sizes = [n]
@@ -123,104 +77,112 @@ def top(losses, k):
     return np.argsort(-np.asarray(losses), kind="stable")[:k]
 
 
-def screen(ascend_factory, starts, test_epochs, top_k, batch_size=1024, mode="exhaustive", rungs=(), eta=4):
-    """Screen ``starts`` and return a dict with every pattern's loss and the top-k selection.
-
-    ``ascend_factory(epochs)`` returns ``ascend(images) -> (images, losses after those epochs)``
-    for the job's map. ``mode="halving"`` is successive halving: after each epoch count in
-    ``rungs`` (cumulative, ending at ``test_epochs``) only the best 1/``eta`` survive. Samples do
-    not interact, so a survivor's loss equals its exhaustive loss; pruning is the only error.
-    """
-    t0 = time.perf_counter()
-    n = len(starts)
-    final_loss = np.full(n, np.nan, np.float32)
-    epochs_done = np.zeros(n, np.int32)
+def check_rungs(mode, rungs, test_epochs):
+    """The epoch counts after which a field is cut: (test_epochs,) exhaustive; validated for halving."""
     if mode == "exhaustive":
-        rungs = (test_epochs,)
-    elif mode == "halving":
-        rungs = tuple(rungs)
-        if not rungs or rungs[-1] != test_epochs or list(rungs) != sorted(set(rungs)):
-            raise ValueError(
-                f"precursor.halving.rungs {list(rungs)} must increase and end at test_epochs={test_epochs}"
-            )
-    else:
+        return (test_epochs,)
+    if mode != "halving":
         raise ValueError(f"precursor.mode must be exhaustive or halving, got {mode!r}")
-    rung_loss = np.full((len(rungs), n), np.nan, np.float32)  # NaN: pruned before that rung
-    sizes = rung_sizes(n, rungs, top_k, eta)
-    steps = np.diff([0, *rungs])
-    progress = Progress(log, f"screening {n} patterns", int(np.dot(sizes, steps)), "image·epochs")
-    alive, images, done, work = np.arange(n), starts, 0, 0
-    for i, epochs in enumerate(rungs):
-
-        def report(count, losses, i=i, base=work):
-            progress.update(base + count * int(steps[i]), rung=f"{i + 1}/{len(rungs)}", best_loss=float(losses.max()))
-
-        images, losses = _ascend_in_batches(ascend_factory(epochs - done), images, batch_size, report)
-        final_loss[alive], epochs_done[alive], done = losses, epochs, epochs
-        work += len(alive) * int(steps[i])
-        rung_loss[i, alive] = losses
-        if i < len(rungs) - 1:
-            keep = top(losses, sizes[i + 1])
-            keep.sort()
-            alive, images = alive[keep], images[keep]
-    ranked = top(np.where(epochs_done == test_epochs, final_loss, -np.inf), top_k)
-    seconds = time.perf_counter() - t0
-    work = int(epochs_done.sum())
-    log.info("screened %d patterns, %d image·epochs in %.1f s (%.0f/s)", n, work, seconds, work / seconds)
-    return {
-        "final_loss": final_loss,
-        "epochs_done": epochs_done,
-        "rung_loss": rung_loss,
-        "rungs": np.asarray(rungs, np.int32),
-        "top_indices": ranked.astype(np.int64),
-        "top_loss": final_loss[ranked],
-        "image_epochs": work,
-        "work_fraction": work / (n * test_epochs),
-        "seconds": seconds,
-    }
+    rungs = tuple(rungs)
+    if not rungs or rungs[-1] != test_epochs or list(rungs) != sorted(set(rungs)):
+        raise ValueError(f"precursor.halving.rungs {list(rungs)} must increase and end at test_epochs={test_epochs}")
+    return rungs
 
 
-def screen_map(model, map_index, starts, params, batch_size):
-    """The precursor job's work for one map: ``screen`` with the config's ``precursor`` params.
+def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, mode="exhaustive", rungs=(), eta=4,
+           prune=True, layer="conv3"):  # fmt: skip
+    """Screen ``starts`` for every map of ``maps`` at once; {map: dict of every pattern's loss and the top-k}.
 
-    Returns (datasets, attrs) of ``results/precursor/map_NNN.h5``; ``starts`` from ``grid_patterns``.
+    (map, pattern) pairs of all maps stream through one compiled ascent (``mnist_dreams.layer``).
+    ``mode="halving"`` is successive halving per map: after each epoch count in ``rungs``
+    (cumulative, ending at ``test_epochs``) only the best 1/``eta`` of the map's field survive.
+    ``prune``: one forward pass finds each map's dead patterns (activation exactly 0: they never
+    move); they are recorded with loss 0 after every epoch count instead of ascended, and halving's
+    first rung counts the live ones only. Pairs do not interact, so a survivor's loss equals its
+    exhaustive loss, and a map's result does not depend on the other maps of the call.
     """
-    result = screen(
-        ascent_factory(model, map_index, params["step_size"]),
+    from . import layer as engine
+
+    t0 = time.perf_counter()
+    rungs, maps, n = check_rungs(mode, rungs, test_epochs), [int(m) for m in maps], len(starts)
+    is_dead = engine.dead(engine.start_losses(model, starts, maps, layer, batch_size)) if prune else None
+    out, alive, bases, rows, sizes = {}, {}, {}, {}, {}
+    for j, m in enumerate(maps):
+        dead = np.zeros(n, bool) if is_dead is None else is_dead[j]
+        out[m] = {
+            "final_loss": np.where(dead, 0.0, np.nan).astype(np.float32),
+            "epochs_done": np.where(dead, test_epochs, 0).astype(np.int32),
+            "rung_loss": np.where(dead, 0.0, np.full((len(rungs), n), np.nan)).astype(np.float32),
+            "image_epochs": 0,
+            "dead": int(dead.sum()),
+        }
+        alive[m] = rows[m] = np.flatnonzero(~dead)
+        bases[m] = starts
+        sizes[m] = rung_sizes(len(alive[m]), rungs, top_k, eta) if len(alive[m]) else [0] * len(rungs)
+    steps = np.diff([0, *rungs])
+    total = sum(int(np.dot(sizes[m], steps)) for m in maps)
+    progress = Progress(log, f"screening {len(maps)} map(s) × {n} patterns", total, "image·epochs")
+    work, done = 0, 0
+    for i, epochs in enumerate(rungs):
+        last = i == len(rungs) - 1
+        pairs = engine.Pairs()
+        for m in maps:
+            pairs.add(m, bases[m], rows[m])
+
+        def on_map(k, losses, images, i=i, epochs=epochs, last=last, pairs=pairs):
+            m = pairs.maps[k]
+            idx, result = alive[m], out[m]
+            result["final_loss"][idx], result["epochs_done"][idx], result["rung_loss"][i, idx] = losses, epochs, losses
+            result["image_epochs"] += len(idx) * int(steps[i])
+            if not last:  # the best 1/eta go on, from where they are
+                keep = np.sort(top(losses, sizes[m][i + 1]))
+                alive[m], bases[m], rows[m] = idx[keep], images[keep], None
+
+        def report(count, i=i, base=work):
+            progress.update(base + count * int(steps[i]), rung=f"{i + 1}/{len(rungs)}")
+
+        ascend = engine.compiled(model, layer, float(step_size), int(epochs - done))
+        work += engine.ascend(ascend, pairs, batch_size, keep_images=not last, on_map=on_map, report=report) * int(
+            steps[i]
+        )
+        done = epochs
+    seconds = time.perf_counter() - t0
+    for m in maps:
+        result = out[m]
+        ranked = top(np.where(result["epochs_done"] == test_epochs, result["final_loss"], -np.inf), top_k)
+        result.update(
+            rungs=np.asarray(rungs, np.int32),
+            top_indices=ranked.astype(np.int64),
+            top_loss=result["final_loss"][ranked],
+            work_fraction=result["image_epochs"] / (n * test_epochs),
+            # the call's time, shared by work (a map with every pattern dead still paid the forward pass)
+            seconds=seconds * (result["image_epochs"] + 1) / (work + len(maps)),
+        )
+    log.info("screened %d map(s), %d image·epochs in %.1f s (%.0f/s)", len(maps), work, seconds, work / seconds)
+    return out
+
+
+def screen_job(model, maps, starts, params, batch_size, prune=True):
+    """A precursor job's work: ``screen`` with the config's ``precursor`` params.
+
+    Returns {map: (datasets, attrs)} of ``results/precursor/map_NNN.h5``; ``starts`` from ``grid_patterns``.
+    """
+    results = screen(
+        model,
+        maps,
         starts,
-        test_epochs=params["test_epochs"],
-        top_k=params["top_k"],
+        params["test_epochs"],
+        params["top_k"],
+        params["step_size"],
         batch_size=batch_size,
         mode=params["mode"],
+        prune=prune,
         **params.get("halving", {}),
     )
-    result["start_images"] = starts[result["top_indices"]]
-    attrs = {k: result.pop(k) for k in ("image_epochs", "work_fraction", "seconds")}
-    attrs.update(map=map_index, params=params, batch_size=batch_size)
-    return result, attrs
-
-
-def screen_maps(model, maps, starts, test_epochs, top_k, step_size, batch_size=4096, layer="conv3"):
-    """Exhaustive screening of several maps in one stream of batches; {map: screen-like dict}.
-
-    Each sample carries its own map index, so one compiled call serves (map, pattern) pairs of
-    many maps: on a GPU that fills big batches, where per-map jobs would pay start-up per map.
-    """
-    ascend = _compiled(model, layer, float(step_size), int(test_epochs))
-    maps, n = np.asarray(list(maps), np.int32), len(starts)
-    losses = np.empty((len(maps), n), np.float32)
-    t0 = time.perf_counter()
-    pairs = np.arange(len(maps) * n)
-    for lo in range(0, len(pairs), batch_size):
-        idx = pairs[lo : lo + batch_size]
-        idx = np.concatenate([idx, np.repeat(idx[-1:], batch_size - len(idx))])  # one shape
-        _, hist = ascend(starts[idx % n], maps[idx // n])
-        losses[idx // n, idx % n] = hist[-1]
-    seconds = time.perf_counter() - t0
-    log.info("screened %d maps × %d patterns in %.1f s", len(maps), n, seconds)
     out = {}
-    for i, m in enumerate(maps.tolist()):
-        ranked = top(losses[i], top_k)
-        out[m] = {"final_loss": losses[i], "top_indices": ranked.astype(np.int64), "top_loss": losses[i][ranked]}
-        out[m].update(image_epochs=n * test_epochs, work_fraction=1.0, seconds=seconds / len(maps))
+    for m, result in results.items():
+        result["start_images"] = starts[result["top_indices"]]
+        attrs = {k: result.pop(k) for k in ("image_epochs", "work_fraction", "seconds", "dead")}
+        attrs.update(map=m, params=params, batch_size=batch_size, prune=prune, maps_in_job=len(results))
+        out[m] = (result, attrs)
     return out

@@ -1,4 +1,4 @@
-"""Rule oip (and the two-stage OIP rules): full OIP of one map's (or each map of a chunk's) candidates."""
+"""Rule oip (and the two-stage OIP rules): full OIP of one map's (or all of a chunk's maps') candidates."""
 
 import _bootstrap  # noqa: F401
 from mnist_dreams import backend, chunks, logs, models, oip, store
@@ -7,9 +7,13 @@ logs.to_file(snakemake.log[0])
 p = snakemake.params.oip
 backend.set_precision(snakemake.params.precision)
 model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
-screenings = list(snakemake.input.precursor) if p["start"] == "precursor" else [None] * len(snakemake.output)
-need = ("start_images", "top_indices")
-for map_index, path, screening in zip(chunks.maps_in(snakemake.output), snakemake.output, screenings, strict=True):
-    screened = None if screening is None else store.read_h5(screening, required=need, attrs_required=("seconds",))
-    result, attrs = oip.run_map(model, map_index, p, snakemake.params.seed, pixel_mean, pixel_std, screened)
+maps = chunks.maps_in(snakemake.output)
+screened = None
+if p["start"] == "precursor":
+    need = ("start_images", "top_indices")
+    read = [store.read_h5(path, required=need, attrs_required=("seconds",)) for path in snakemake.input.precursor]
+    screened = dict(zip(maps, read, strict=True))
+results = oip.run_maps(model, maps, p, snakemake.params.seed, pixel_mean, pixel_std, screened)
+for map_index, path in zip(maps, snakemake.output, strict=True):
+    result, attrs = results[map_index]
     store.write_h5(path, result, attrs={**attrs, "precision": snakemake.params.precision})
