@@ -51,7 +51,7 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
     t0 = time.perf_counter()
     starts = np.asarray(starts, np.float32)
     maps = np.broadcast_to(np.asarray(map_index, np.int32), (len(starts),)).copy()
-    label = f"map {int(maps[0])}" if len(set(maps.tolist())) == 1 else f"{len(set(maps.tolist()))} maps"
+    label = _label(sorted(set(maps.tolist())))
     progress = Progress(log, f"{label}: OIP of {len(starts)} candidates", epochs, "epochs")
     if jitter:
         if len(set(maps.tolist())) > 1:
@@ -98,6 +98,13 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
         "final_loss": history[:, -1].astype(np.float32),
         "seconds": seconds,
     }
+
+
+def _label(maps):
+    """How a log line names a call's maps: "map 46", "maps 46, 56", "32 maps (0–31)"."""
+    if len(maps) == 1:
+        return f"map {maps[0]}"
+    return f"maps {', '.join(map(str, maps))}" if len(maps) <= 8 else f"{len(maps)} maps ({maps[0]}–{maps[-1]})"
 
 
 def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None):
