@@ -87,6 +87,11 @@ def test_environment_holds_threads_gpu_share_and_cache():
     assert gpu_job["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false" and gpu_job["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
     assert gpu_job["XLA_PYTHON_CLIENT_MEM_FRACTION"] == "0.23"  # 90 % of a quarter card
     assert gpu_job["JAX_COMPILATION_CACHE_DIR"] == str(Path("c/jax-x")) and "CUDA_VISIBLE_DEVICES" not in gpu_job
+    assert gpu_job["JAX_PLATFORMS"] == ("cuda" if runtime.has_gpu() else "cpu")  # auto: the machine decides
+    on_gpu = runtime.environment(3, gpu=1, device="gpu")
+    assert on_gpu["JAX_PLATFORMS"] == "cuda"  # no silent fallback: JAX stops where CUDA does not start
+    asked = runtime.environment(3, gpu=1, device="cpu")  # the one way to run a GPU job on the CPU
+    assert asked["JAX_PLATFORMS"] == "cpu" and asked["CUDA_VISIBLE_DEVICES"] == ""
     cpu_job = runtime.environment(1)
     assert cpu_job["CUDA_VISIBLE_DEVICES"] == "" and cpu_job["JAX_PLATFORMS"] == "cpu"
     assert not {"XLA_PYTHON_CLIENT_MEM_FRACTION", "JAX_COMPILATION_CACHE_DIR"} & set(cpu_job)
@@ -194,3 +199,21 @@ def test_gpu_jobs_share_a_card_with_their_settings_and_cpu_jobs_see_no_gpu(tiny_
     # the control: one job per card, so the second OIP job waits for the first
     envs, overlap = rerun_oips(work, 1)
     assert not overlap and envs[0]["XLA_PYTHON_CLIENT_MEM_FRACTION"] == "0.90"
+
+
+@pytest.mark.skipif(runtime.has_gpu(), reason="checks the error of a machine without a GPU")
+def test_a_job_that_must_run_on_a_gpu_stops_where_there_is_none(tmp_path):
+    """gpu.device: gpu on a CPU box: the job's device check names the problem and the fix."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from mnist_dreams import runtime\n"
+        "runtime.configure(1, gpu=1, device='gpu')\n"
+        "try:\n    runtime.check_device()\nexcept RuntimeError as err:\n    print(err)\n"
+    )
+    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT / "workflow")], capture_output=True, text=True, env=env)
+    assert "declares a GPU and gpu.device says to use one, but jax found none" in proc.stdout, proc.stderr[-2000:]
+    assert "--config 'gpu={device: cpu}'" in proc.stdout
+    ok = code.replace("device='gpu'", "device='auto'").replace("try:\n    runtime", "print(runtime")
+    ok = ok.replace("check_device()\nexcept RuntimeError as err:\n    print(err)\n", "check_device())\n")
+    proc = subprocess.run([sys.executable, "-c", ok, str(ROOT / "workflow")], capture_output=True, text=True, env=env)
+    assert proc.stdout.strip().startswith("device: cpu:0") and proc.stdout.strip().endswith("(jax)"), proc.stderr

@@ -46,22 +46,45 @@ KERAS_OPTIONAL = ("sklearn", "pandas", "matplotlib", "requests")
 settings: dict[str, str] = {}  # what configure() set, for describe()
 
 
-def environment(threads, gpu=0, gpu_percent=100, cache=None):
+DEVICES = ("auto", "gpu", "cpu")
+
+
+def has_gpu():
+    """Whether this machine has an NVIDIA GPU with its driver loaded (no CUDA library needed)."""
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return gpus.is_dir() and any(gpus.iterdir())
+
+
+def job_device(gpu, device="auto"):
+    """Where a job runs: "gpu" or "cpu". A job that declares no GPU runs on the CPU; one that does
+    runs on the GPU when ``device`` (config ``gpu.device``) says gpu, or says auto and the machine
+    has one. A GPU job never falls back to the CPU unless asked: JAX would, silently, for hours."""
+    if device not in DEVICES:
+        raise ValueError(f"gpu.device must be one of {DEVICES}, got {device!r}")
+    if not gpu or device == "cpu":
+        return "cpu"
+    return "gpu" if device == "gpu" or has_gpu() else "cpu"
+
+
+def environment(threads, gpu=0, gpu_percent=100, cache=None, device="auto"):
     """The variables a job's process needs, as a dict of strings.
 
     ``threads``: cores the job declared; ``gpu``: GPUs it declared; ``gpu_percent``: its share of a
-    card (100 // gpu.jobs_per_device); ``cache``: JAX's compilation cache folder, or None for none.
+    card (100 // gpu.jobs_per_device); ``cache``: JAX's compilation cache folder, or None for none;
+    ``device``: config ``gpu.device`` (``job_device``).
     """
     threads = max(1, int(threads))
     env = {name: str(threads) for name in THREAD_VARIABLES}
     env["TF_NUM_INTEROP_THREADS"] = "1"  # ops one after another, each on `threads` cores: no more in all
-    if gpu:
+    if gpu and device != "cpu":
         env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"  # JAX would take 75 % of the card at start
         env["XLA_PYTHON_CLIENT_MEM_FRACTION"] = f"{GPU_HEADROOM * gpu_percent / 100:.2f}"  # and at most this
         env["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"  # TensorFlow would take nearly all of it
     else:
         env["CUDA_VISIBLE_DEVICES"] = ""  # neither TensorFlow nor JAX opens a CUDA context
-        env["JAX_PLATFORMS"] = "cpu"  # and JAX does not look for one (nor warn that it found none)
+    # cuda: no GPU after all, and JAX stops at start instead of falling back to the CPU for hours;
+    # cpu: JAX does not look for one (nor warn that it found none)
+    env["JAX_PLATFORMS"] = "cuda" if job_device(gpu, device) == "gpu" else "cpu"
     if cache is not None:
         env["JAX_COMPILATION_CACHE_DIR"] = str(cache)
         env["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"  # ours take 0.1-2 s: keep all of them
@@ -104,18 +127,48 @@ def _version(dist):
         return "none"
 
 
-def configure(threads, gpu=0, gpu_percent=100, cache_dir=None):
+def configure(threads, gpu=0, gpu_percent=100, cache_dir=None, device="auto"):
     """Set this process's environment for a job (see ``environment``); returns what it set.
 
     Must run before Keras, TensorFlow or JAX is imported. ``cache_dir`` None: no compilation cache.
     """
     cache = None if cache_dir is None else cache_folder(cache_dir, threads)
-    env = environment(threads, gpu, gpu_percent, cache)
+    env = environment(threads, gpu, gpu_percent, cache, device)
     os.environ.update(env)
     settings.clear()
     settings.update(env)
     skip_optional_keras_imports()
     return env
+
+
+def check_device():
+    """The device the job's Keras backend computes on, as a log line; stops a job that should run
+    on a GPU and has none, naming the fix. Call after the backend is imported (it imports it)."""
+    want = "gpu" if settings.get("JAX_PLATFORMS") == "cuda" else "cpu"
+    backend = os.environ.get("KERAS_BACKEND") or "tensorflow"
+    try:
+        if backend == "jax":
+            import jax
+
+            found = [f"{d.platform}:{d.id} {getattr(d, 'device_kind', '')}".strip() for d in jax.devices()]
+        else:
+            import tensorflow as tf
+
+            found = [d.name for d in tf.config.list_logical_devices("GPU")] or ["cpu"]
+    # JAX_PLATFORMS=cuda where CUDA does not start: jax 0.10 raises RuntimeError or, with no CUDA
+    # plugin at all, a bare AssertionError
+    except (RuntimeError, AssertionError) as err:
+        found, cause = [], f" ({type(err).__name__}: {err})" if str(err) else f" ({type(err).__name__})"
+    else:
+        cause = ""
+    on_gpu = any("cpu" not in d.lower() for d in found)
+    if want == "gpu" and not on_gpu:
+        raise RuntimeError(
+            f"this job declares a GPU and gpu.device says to use one, but {backend} found none{cause}: "
+            "check the CUDA install (nvidia-smi; for JAX the jax-cuda plugin), or run it on the CPU "
+            "with --config 'gpu={device: cpu}'"
+        )
+    return f"device: {', '.join(found)} ({backend})"
 
 
 def describe():

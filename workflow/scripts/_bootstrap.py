@@ -24,4 +24,5 @@ if job is not None:
         gpu=job.resources.get("gpu", 0),
         gpu_percent=job.resources.get("gpu_percent", 100),
         cache_dir=job.config.get("cache_dir"),
+        device=job.config.get("gpu", {}).get("device", "auto"),
     )

@@ -1,9 +1,10 @@
 """Rule cnn: train the seed's CNN, save the model and its per-epoch history."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import cnn, data, logs, models, store
+from mnist_dreams import cnn, data, logs, models, runtime, store
 
-logs.to_file(snakemake.log[0])
+log = logs.to_file(snakemake.log[0])
+log.info(runtime.check_device())
 mnist, _ = data.read_mnist(snakemake.input.mnist)
 model, history, attrs = cnn.train(mnist, seed=snakemake.params.seed, **snakemake.params.cnn)
 models.save_model(model, snakemake.output.model)

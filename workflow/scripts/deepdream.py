@@ -1,15 +1,16 @@
 """Rule deepdream: multi-scale DeepDream of whole layers on the photo."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, dream, logs, models, store
+from mnist_dreams import backend, dream, logs, models, runtime, store
 
-logs.to_file(snakemake.log[0])
+log = logs.to_file(snakemake.log[0])
 p = snakemake.params.deepdream
 wanted = "+".join(sorted(p["layers"]))
 if snakemake.wildcards.layers != wanted:
     raise ValueError(f"layer_{snakemake.wildcards.layers} requested, but config deepdream.layers gives layer_{wanted}")
 backend.set_precision(snakemake.params.precision)
 model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
+log.info(runtime.check_device())
 image = dream.load_image(snakemake.params.image, snakemake.params.size)
 result = dream.octaves(
     model,

@@ -1,12 +1,13 @@
 """Rule dream: carve one map's (or all of a chunk's maps') pattern into the photo (the seed's dream)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, chunks, dream, logs, models, store
+from mnist_dreams import backend, chunks, dream, logs, models, runtime, store
 
-logs.to_file(snakemake.log[0])
+log = logs.to_file(snakemake.log[0])
 p = snakemake.params.dream
 backend.set_precision(snakemake.params.precision)
 model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
+log.info(runtime.check_device())
 image = dream.load_image(p["image"], p["size"])
 maps = chunks.maps_in(snakemake.output)
 results = dream.carve_maps(model, maps, image, p, pixel_mean, pixel_std)

@@ -1,9 +1,10 @@
 """Rules mlp_reference and mlp_clustered: train the seed's MLP on pixels or on cluster distances."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import data, logs, mlp, models, store
+from mnist_dreams import data, logs, mlp, models, runtime, store
 
-logs.to_file(snakemake.log[0])
+log = logs.to_file(snakemake.log[0])
+log.info(runtime.check_device())
 if hasattr(snakemake.input, "features"):  # rule mlp_clustered
     variant = "clustered"
     arrays, feat_attrs = store.read_h5(snakemake.input.features, required=("x_train", "y_train", "x_test", "y_test"))

@@ -1,12 +1,13 @@
 """Rule oip (and the two-stage OIP rules): full OIP of one map's (or all of a chunk's maps') candidates."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, chunks, logs, models, oip, store
+from mnist_dreams import backend, chunks, logs, models, oip, runtime, store
 
-logs.to_file(snakemake.log[0])
+log = logs.to_file(snakemake.log[0])
 p = snakemake.params.oip
 backend.set_precision(snakemake.params.precision)
 model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
+log.info(runtime.check_device())
 maps = chunks.maps_in(snakemake.output)
 screened = None
 if p["start"] == "precursor":
