@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: all install install-gpu run test lint clean bench-gpu bench-default
+.PHONY: all install install-gpu gpu-wheels run test lint clean bench-gpu bench-default check-reruns
 
 all: run
 
@@ -26,11 +26,20 @@ $(BIN)/snakemake: envs/requirements.lock pyproject.toml
 
 install: $(BIN)/snakemake
 
-# A GPU box: a venv over its own Python with JAX + CUDA (no TensorFlow, the box's JAX); WHEELS=dir
-# installs offline from a folder of wheels (envs/requirements-gpu.txt says how to fill one).
+# A GPU box: a venv over its own Python with JAX + CUDA (no TensorFlow; the box's JAX, numpy and the
+# rest stay as they are), even where that Python is itself a venv; WHEELS=dir installs offline from
+# a folder that `make gpu-wheels` filled where the network is (envs/gpu_box.py says how).
 install-gpu:
-	$(PYTHON) -m venv --system-site-packages $(VENV)
-	$(BIN)/pip install --quiet $(if $(WHEELS),--no-index --find-links $(WHEELS)) -r envs/requirements-gpu.txt
+	$(PYTHON) envs/gpu_box.py venv $(VENV) $(if $(WHEELS),--wheels $(WHEELS))
+
+# Where the network is: the wheels the GPU box lacks, for its Python (3.12), into WHEELS (default
+# gpu-wheels/), and MNIST as a file (mnist.npz) for the box, which has no network.
+WHEELS_DIR ?= gpu-wheels
+BOX_PYTHON ?= 3.12
+gpu-wheels: install
+	$(BIN)/python envs/gpu_box.py fill $(WHEELS_DIR) --python-version $(BOX_PYTHON)
+	$(BIN)/snakemake resources/mnist.h5 --cores 1
+	$(BIN)/python -c "import h5py, numpy as np; f = h5py.File('resources/mnist.h5'); np.savez('mnist.npz', **{k: f[k][()] for k in f})"
 
 run: install
 	$(BIN)/snakemake --cores $(CORES) $(ARGS)
@@ -41,9 +50,12 @@ test: install
 # The GPU-bound part of the paper run on one GPU box (CNN, then precursor, OIP and dream of all
 # 128 maps) through the real workflow; prints per-rule wall times, the total and the concurrency.
 # On a CPU: make bench-gpu BENCH="--maps 46,56 --cores 2"  (see README: "Measuring on a GPU box")
+# Offline by default: MNIST from the file `make gpu-wheels` wrote (MNIST=path for another).
 BENCH ?= --profile profiles/gpu --maps all --maps-per-job 32
+MNIST ?= mnist.npz
 bench-gpu:
-	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BIN)/python tests/bench/bench_workflow.py run --workdir bench-run $(BENCH)
+	@test -e $(MNIST) || { echo "$(MNIST): no MNIST file; make gpu-wheels writes one where the network is (or MNIST=path to an .npz or IDX folder)" >&2; exit 1; }
+	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BIN)/python tests/bench/bench_workflow.py run --workdir bench-run --mnist $(MNIST) $(BENCH)
 
 # The default preset from scratch in bench-default/ (download included), then its per-step table
 # with the estimate for a slow AVX2-only 2-core box (README: "The default preset on a slow box").
@@ -57,3 +69,8 @@ lint: install
 
 clean:
 	rm -rf results/* logs benchmarks .snakemake
+
+# Incremental equals fresh: every switch of tests/reruns.py on the tiny preset (~15 min on 2 cores),
+# then a table; CI runs the switches of tests/test_workflow_switches.py.
+check-reruns: install
+	$(BIN)/python tests/reruns.py --workdir check-reruns
