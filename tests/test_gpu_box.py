@@ -70,11 +70,9 @@ def test_gpu_box_install_and_bench_work_offline(box, mnist_h5, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHONPATH"))}
     _run(["make", "install-gpu", f"PYTHON={box}/bin/python", "WHEELS=wheels"], work, offline=True, env=env)
     venv = work / ".venv/bin/python"
-    probe = "import jax, keras, snakemake, h5py; import importlib.util as u; print(jax.__version__, u.find_spec('tensorflow'))"
-    assert _run([str(venv), "-c", probe], work, offline=True, env=env).stdout.split() == [
-        LOCK["jax"],
-        "None",
-    ]  # the box's JAX seen through the venv, TensorFlow nowhere
+    probe = "import jax, keras, snakemake, h5py, importlib.util as u; print(jax.__version__, u.find_spec('tensorflow'))"
+    seen = _run([str(venv), "-c", probe], work, offline=True, env=env).stdout.split()
+    assert seen == [LOCK["jax"], "None"]  # the box's JAX seen through the venv, TensorFlow nowhere
     bench = f"--maps 46,56 --cores 2 --maps-per-job 2 --config {' '.join(SMALL)}"
     out = _run(["make", "bench-gpu", f"BENCH={bench}"], work, offline=True, env={**env, "KERAS_BACKEND": "jax"})
     run = work / "bench-run"
