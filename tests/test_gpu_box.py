@@ -21,12 +21,12 @@ import gpu_box  # noqa: E402
 
 LOCK = gpu_box.pins(ROOT / "envs/requirements.lock")
 BOX = sorted(f"{name}=={version}" for name, version in LOCK.items() if gpu_box.normal(name) in gpu_box.box_has())
-SMALL = [  # two maps on a CPU in about a minute: a small CNN, 512 grids, short OIP and dream
-    "cnn={epochs: 1, train_subset: 2000}",
-    "precursor={values: [0.2, 0.8], top_k: 4, mode: exhaustive}",
-    "oip={epochs: 60}",
-    "dream={size: 112, epochs: 20}",
-]
+SMALL = """# two maps on a CPU in about a minute: a small CNN, 512 grids, short OIP and dream
+cnn: {epochs: 1, train_subset: 2000}
+precursor: {values: [0.2, 0.8], top_k: 4, mode: exhaustive}
+oip: {epochs: 60}
+dream: {size: 112, epochs: 20}
+"""
 
 
 def _offline_ok():
@@ -68,13 +68,15 @@ def test_gpu_box_install_and_bench_work_offline(box, mnist_h5, tmp_path):
         np.savez(work / "mnist.npz", **{k: f[k][()] for k in f})
     # on the box: no network from here on
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHONPATH"))}
+    env["KERAS_BACKEND"] = "jax"  # the box has no TensorFlow
     _run(["make", "install-gpu", f"PYTHON={box}/bin/python", "WHEELS=wheels"], work, offline=True, env=env)
     venv = work / ".venv/bin/python"
     probe = "import jax, keras, snakemake, h5py, importlib.util as u; print(jax.__version__, u.find_spec('tensorflow'))"
     seen = _run([str(venv), "-c", probe], work, offline=True, env=env).stdout.split()
     assert seen == [LOCK["jax"], "None"]  # the box's JAX seen through the venv, TensorFlow nowhere
-    bench = f"--maps 46,56 --cores 2 --maps-per-job 2 --config {' '.join(SMALL)}"
-    out = _run(["make", "bench-gpu", f"BENCH={bench}"], work, offline=True, env={**env, "KERAS_BACKEND": "jax"})
+    (work / "small.yaml").write_text(SMALL)
+    bench = "--maps 46,56 --cores 2 --maps-per-job 2 --configfile small.yaml"
+    out = _run(["make", "bench-gpu", f"BENCH={bench}"], work, offline=True, env=env)
     run = work / "bench-run"
     for step in ("precursor", "oip", "dreams"):
         for m in ("046", "056"):

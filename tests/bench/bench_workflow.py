@@ -1,10 +1,8 @@
 """Time the real workflow: run it (or read a finished run) and print per-rule wall times.
 
-    # the GPU-bound part of the paper run on one GPU box (make bench-gpu): CNN, then precursor,
-    # OIP and dream of all 128 maps, through snakemake with profiles/gpu
+    # the paper run's GPU-bound part (make bench-gpu): CNN, precursor, OIP, dream of all 128 maps
     python tests/bench/bench_workflow.py run --workdir bench-run --profile profiles/gpu --maps all
-    # the same on a CPU, with a small map subset (manual use)
-    python tests/bench/bench_workflow.py run --workdir bench-run --maps 46,56 --cores 2
+    # on a CPU, with a small map subset:  run --workdir bench-run --maps 46,56 --cores 2
     # the default preset from scratch in bench-default/ (make bench-default), with the estimate for
     # the slow 2-core box (README's default-preset table: add --markdown)
     python tests/bench/bench_workflow.py default --workdir bench-default --cores 2
@@ -257,7 +255,8 @@ def run(args):
         config.append(f"data={{source: path, path: {Path(args.mnist).resolve()}}}")
     cmd = [sys.executable, "-m", "snakemake", *targets, "--cores", str(args.cores)]
     cmd += ["--profile", args.profile] if args.profile else []
-    cmd += ["--config", *config, "--configfile", "config/paper.yaml"]
+    files = ["config/paper.yaml", *(str(Path(f).resolve()) for f in args.configfile)]
+    cmd += ["--config", *config, "--configfile", *files]
     print("$", " ".join(cmd), flush=True)
     start = time.perf_counter()
     subprocess.run(cmd, cwd=work, check=True)
@@ -275,6 +274,7 @@ def main():
     r.add_argument("--cores", default="all")
     r.add_argument("--mnist", default=None, help="an .npz or IDX folder (data.source: path), for offline boxes")
     r.add_argument("--config", nargs="*", default=[], help="more --config key=value entries")
+    r.add_argument("--configfile", nargs="*", default=[], help="more config files, after paper.yaml")
     d = sub.add_parser("default", help="run the default preset from scratch, then print its slow-box table")
     d.add_argument("--workdir", default="bench-default")
     d.add_argument("--cores", default="2")
