@@ -29,11 +29,23 @@ def test_dependencies_follow_imports_including_those_inside_functions(tree):
     assert not deps & {"mnist_dreams/figures.py", "mnist_dreams/dream.py", "mnist_dreams/mlp.py"}
 
 
+FIGURE_SCRIPTS = ("oip_figure.py", "oip_atlas.py", "dream_figure.py", "dream_gallery.py", "precursor_figure.py")
+FIGURE_SCRIPTS += ("cnn_figure.py", "cluster_sweep_figure.py", "mlp_comparison_figure.py", "deepdream_figure.py")
+
+
 def test_figure_scripts_do_not_reach_the_compute_modules(tree):
-    for script in ("oip_figures.py", "dream_figures.py", "precursor_figures.py", "cnn_figure.py"):
+    for script in FIGURE_SCRIPTS:
         deps = _names(tree, script)
-        assert "mnist_dreams/figures.py" in deps
+        assert "mnist_dreams/figures.py" in deps, script
         assert not deps & {"mnist_dreams/backend.py", "mnist_dreams/precursor.py", "mnist_dreams/dream.py"}, script
+
+
+def test_data_scripts_do_not_reach_the_figure_modules(tree):
+    """A plotting edit reruns figure jobs only: no script that writes data imports plotting code."""
+    figure_scripts = set(FIGURE_SCRIPTS) | {"html_table.py", "mlp_study.py"}  # mlp_study: its table and figure
+    for script in sorted(p.name for p in (tree / "scripts").glob("*.py") if not p.name.startswith("_")):
+        if script not in figure_scripts:
+            assert "mnist_dreams/figures.py" not in _names(tree, script), script
 
 
 def test_hash_changes_with_content_of_any_dependency_and_only_then(tree):
