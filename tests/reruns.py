@@ -59,6 +59,10 @@ SPEED_ONLY = {
     "cache_dir null": ({"cache_dir": None},),
     "maps_per_job 2": ({"maps_per_job": 2},),
 }
+# The one speed-only knob that plans jobs, by design: Snakemake compares each output's recorded input
+# list, and a chunk's OIP job reads all its maps' screenings, so the precursor-started OIPs rerun (to
+# identical files: the chain above shows it) and what reads them. No other rule may be planned.
+PLANS_BY_DESIGN = {"maps_per_job 2": ("oip", "summary")}
 
 
 @dataclass
@@ -203,9 +207,14 @@ def main(argv=None):
     print("\nSpeed-only knobs on a finished run (dry run must plan nothing):\n")
     print("| knob | jobs planned | | |\n|---|---|---|---|")
     for outcome in knobs:
-        if outcome.planned:
+        allowed = PLANS_BY_DESIGN.get(outcome.switch, ())
+        if any(not rule.startswith(allowed) or not allowed for rule in outcome.planned):
             outcome.differences.append("plans jobs")
-        print(outcome.row())
+        print(
+            outcome.row().replace(
+                "| 0 | equal |", "| | by design: OIP chunks read all their maps' screenings |" if allowed else "| | |"
+            )
+        )
     failed = [o.switch for o in outcomes + knobs if not o.ok]
     passed = len(outcomes) + len(knobs) - len(failed)
     print(f"\n{passed} passed, {len(failed)} failed" + (f": {failed}" if failed else ""))
