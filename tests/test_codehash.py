@@ -82,3 +82,30 @@ def test_relative_and_absolute_package_imports_resolve(tmp_path):
         "mnist_dreams/sub/b.py",
         "mnist_dreams/c.py",
     }
+
+
+def _hashes(tree):
+    return {p.name: codehash.code_hash(p, tree) for p in (tree / "scripts").glob("*.py") if not p.name.startswith("_")}
+
+
+def _invalidated_by(tree, module):
+    """Rule scripts whose code hash (their rules' `code` param) an edit of ``module`` changes."""
+    before = _hashes(tree)
+    path = tree / "mnist_dreams" / module
+    path.write_text(path.read_text() + "\n# an edit\n")
+    after = _hashes(tree)
+    return {name for name in before if before[name] != after[name]}
+
+
+def test_model_loading_edit_invalidates_only_jobs_that_load_or_save_a_model(tree):
+    changed = _invalidated_by(tree, "models.py")
+    loaders = {"cnn.py", "precursor.py", "oip.py", "oip_summary.py", "dream.py", "deepdream.py", "mlp.py"}
+    assert changed == loaders  # no figure, table, data or summary job
+    assert not changed & (set(FIGURE_SCRIPTS) | {"html_table.py", "summary.py"})
+
+
+def test_hdf5_writer_edit_invalidates_every_job_that_writes_hdf5(tree):
+    changed = _invalidated_by(tree, "store.py")
+    writers = {"mnist.py", "cnn.py", "precursor.py", "oip.py", "oip_select.py", "oip_summary.py", "dream.py"}
+    writers |= {"deepdream.py", "kmeans.py", "cluster_features.py", "cluster_sweep.py", "mlp.py", "mlp_compare.py"}
+    assert writers | {"summary.py", "mlp_study_runs.py", "mlp_study.py"} <= changed

@@ -50,36 +50,6 @@ def test_figure_edit_plans_only_figure_jobs(tiny_run, module):
     assert all(rule.endswith(("_figure", "_atlas", "_gallery")) for rule in planned), planned  # no data, no summary
 
 
-def test_model_loading_edit_plans_only_jobs_that_load_or_save_a_model(tiny_run):
-    with appended(tiny_run / "workflow/mnist_dreams/models.py"):
-        planned = set(planned_rules(tiny_run, *BASE))
-    # the jobs that load or save a Keras model, and what depends on their files; no figure or table job
-    # is among the first, and none of their files is touched by this edit's reruns until they run
-    loaders = {"cnn", "precursor", "oip", "oip_summary", "dream", "deepdream", "mlp_reference", "mlp_clustered"}
-    assert loaders <= planned
-    with appended(tiny_run / "workflow/mnist_dreams/models.py"):
-        assert _invalidated(tiny_run) == loaders  # what the edit itself invalidates: the code hash
-
-
-def test_hdf5_writer_edit_plans_every_job_that_writes_hdf5(tiny_run):
-    with appended(tiny_run / "workflow/mnist_dreams/store.py"):
-        direct = _invalidated(tiny_run)
-    assert COMPUTE | {"mnist", "cluster_sweep", "summary"} <= direct
-    # the table jobs read TSVs with pandas alone; they import no store
-    assert not {rule for rule in direct if rule.endswith("_table")}
-
-
-def _invalidated(work):
-    """Rules a dry run plans because their own params (the code hash among them) changed."""
-    rules, rule = set(), None
-    for line in snakemake(work, "-n", *BASE).stdout.splitlines():
-        if line.startswith(("rule ", "localrule ")):
-            rule = line.split()[1].rstrip(":")
-        elif line.strip().startswith("reason:") and "Params have changed" in line:
-            rules.add(rule)
-    return rules
-
-
 def test_rule_script_edit_reruns_that_rule(tiny_run):
     with appended(tiny_run / "workflow/scripts/dream.py"):
         assert planned_rules(tiny_run, *BASE) == ["dream", "dream_figure", "dream_gallery"]
