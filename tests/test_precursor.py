@@ -1,14 +1,16 @@
+import itertools
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from helpers import conv3_by_numpy
-from mnist_dreams import backend, cnn, precursor
+from mnist_dreams import backend, cnn, grids, precursor
 
 
 def test_upscale_basis_is_pillows_bicubic_resize():
     cells = np.random.default_rng(0).uniform(0, 1, (5, 3, 3)).astype(np.float32)
-    basis = precursor.upscale_basis(3)
+    basis = grids.upscale_basis(3)
     for c in cells:
         direct = np.asarray(Image.fromarray(c, mode="F").resize((28, 28), Image.Resampling.BICUBIC))
         np.testing.assert_allclose(basis @ c.ravel(), direct.ravel(), atol=1e-5)
@@ -16,7 +18,7 @@ def test_upscale_basis_is_pillows_bicubic_resize():
 
 def test_grid_patterns_are_all_3_to_the_9_standardized_grids(mnist):
     mean, std = cnn.standardization(mnist["x_train"])
-    starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
+    starts = grids.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
     assert starts.shape == (19683, 28, 28, 1) and starts.dtype == np.float32
     assert len(np.unique(starts.reshape(len(starts), -1).round(4), axis=0)) == 19683
     # pattern 0 is the uniform 0.2 grid; bicubic keeps a constant image constant
@@ -26,7 +28,7 @@ def test_grid_patterns_are_all_3_to_the_9_standardized_grids(mnist):
 @pytest.fixture(scope="module")
 def patterns(small_cnn):
     a = small_cnn["attrs"]
-    return precursor.grid_patterns([0.2, 0.8], 3, a["pixel_mean"], a["pixel_std"])  # 512
+    return grids.grid_patterns([0.2, 0.8], 3, a["pixel_mean"], a["pixel_std"])  # 512
 
 
 def _screen(small_cnn, patterns, maps, batch_size=128, **kw):
@@ -130,17 +132,17 @@ def test_batch_size_is_speed_only(small_cnn, patterns, mode):
 def test_per_image_standardization_gives_each_grid_mean_0_std_1(small_cnn):
     a = small_cnn["attrs"]
     values = [0.2, 0.5, 0.8]
-    starts = precursor.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"], standardize="per_image")
+    starts = grids.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"], standardize="per_image")
     flat = starts.reshape(len(starts), -1).astype(np.float64)
-    cells = precursor.grid_cells(values, 3)
+    cells = np.array(list(itertools.product(values, repeat=9)))
     constant = np.ptp(cells, axis=1) == 0  # the 3 uniform grids have no pattern to standardize
     assert constant.sum() == len(values)
     np.testing.assert_allclose(flat[~constant].mean(axis=1), 0, atol=1e-5)
     np.testing.assert_allclose(flat[~constant].std(axis=1), 1, rtol=1e-4)
     np.testing.assert_array_equal(flat[constant], 0)
     # the same shapes as the MNIST-standardized grids: per image, an affine map of each other
-    mnist = precursor.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"]).reshape(len(starts), -1)
+    mnist = grids.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"]).reshape(len(starts), -1)
     i = int(np.flatnonzero(~constant)[100])
     assert abs(np.corrcoef(mnist[i], flat[i])[0, 1] - 1) < 1e-5
     with pytest.raises(ValueError, match="precursor.standardize must be one of"):
-        precursor.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"], standardize="global")
+        grids.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"], standardize="global")

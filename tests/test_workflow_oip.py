@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from helpers import planned_jobs, planned_rules, workflow_copy
-from mnist_dreams import backend, models, precursor, store
+from mnist_dreams import backend, grids, models, store
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +20,7 @@ def _tiny(run):
 def test_precursor_files_hold_every_loss_and_the_top_k_starts(tiny_run):
     tiny = _tiny(tiny_run)
     _, cnn_attrs = store.read_h5(tiny_run / "results/cnn/training.h5")
-    starts = precursor.grid_patterns(tiny["precursor"]["values"], 3, cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"])
+    starts = grids.grid_patterns(tiny["precursor"]["values"], 3, cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"])
     for m in tiny["maps"]:
         res, attrs = store.read_h5(tiny_run / f"results/precursor/map_{m:03d}.h5")
         assert attrs["map"] == m and attrs["precision"] == "float32"

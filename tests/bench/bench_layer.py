@@ -18,7 +18,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from mnist_dreams import backend, cnn, data, models, oip, precursor  # noqa: E402
+from mnist_dreams import backend, cnn, data, grids, models, oip, precursor  # noqa: E402
 
 
 def screen_and_oip(model, maps, starts, args):
@@ -51,7 +51,7 @@ def main():
         return compare_standardizations(args)
     backend.set_precision("float32")
     model, mean, std = models.load_cnn(args.model, args.training)
-    starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
+    starts = grids.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
     mnist, _ = data.read_mnist(args.mnist)
     max_act, mean_act = oip.test_activations(model, cnn.standardize(mnist["x_test"], mean, std))
     screens, results, t_screen, t_oip = screen_and_oip(model, args.maps, starts, args)
@@ -78,7 +78,7 @@ def compare_standardizations(args):
     model, mean, std = models.load_cnn(args.model, args.training)
     tops, found = {}, {}
     for how in ("mnist", "per_image"):
-        starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std, standardize=how)
+        starts = grids.grid_patterns([0.2, 0.5, 0.8], 3, mean, std, standardize=how)
         screens, results, _, _ = screen_and_oip(model, args.maps, starts, args)
         for m in args.maps:
             tops[how, m] = set(screens[m]["top_indices"].tolist())

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from mnist_dreams import backend, models, precursor, store  # noqa: E402
+from mnist_dreams import backend, grids, layer, models, precursor, store  # noqa: E402
 
 OVERHEAD = """
 import time, sys; t0 = time.perf_counter()
@@ -80,7 +80,7 @@ def main():
     backend.set_precision("float32")
     model = models.load_model(args.model)
     _, attrs = store.read_h5(args.training)
-    starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, attrs["pixel_mean"], attrs["pixel_std"])
+    starts = grids.grid_patterns([0.2, 0.5, 0.8], 3, attrs["pixel_mean"], attrs["pixel_std"])
     sub = starts[np.linspace(0, len(starts) - 1, args.patterns).astype(int)]
     rows = []
     work = len(sub) * args.epochs
@@ -100,7 +100,7 @@ def main():
         same = "n/a"
         if backend.name() == "tensorflow":
             ref = plain_keras_loop(model, starts, m, args.epochs)
-            same = bool(np.array_equal(precursor.top(ref, 8), full["top_indices"]))
+            same = bool(np.array_equal(layer.top(ref, 8), full["top_indices"]))
         recall = len(set(full["top_indices"]) & set(halv["top_indices"]))
         checks.append((m, full["image_epochs"] / full["seconds"], same, recall, halv["work_fraction"]))
     overhead = subprocess.run(

@@ -153,9 +153,9 @@ import sys
 sys.path.insert(0, {workflow!r})
 from mnist_dreams import runtime
 runtime.configure(threads=2, gpu=0, gpu_percent=100, cache_dir=None)
-from mnist_dreams import models, precursor, store
+from mnist_dreams import grids, models, precursor, store
 model, mean, std = models.load_cnn("results/cnn/model.keras", "results/cnn/training.h5")
-starts = precursor.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
+starts = grids.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
 out = precursor.screen(model, [46], starts, 10, 8, 0.01, batch_size=1024, prune=False)[46]
 print(out["image_epochs"] / out["seconds"])
 """

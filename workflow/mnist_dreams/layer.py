@@ -70,20 +70,55 @@ class Pairs:
         return int(sum(len(r) for r in self.rows))
 
 
-def ascend(ascend_fn, pairs, batch_size, keep_images=True, on_map=None, report=None):
+def top(losses, k):
+    """Indices of the ``k`` largest losses, ties broken by index (stable, deterministic)."""
+    return np.argsort(-np.asarray(losses), kind="stable")[:k]
+
+
+class Best:
+    """The ``k`` best images of a stream, as ``top`` over the whole stream would pick them.
+
+    Holds at most about 2k + one batch: a buffer compacted to its own top k whenever it doubles.
+    Compacting never drops one of the stream's top k (an element among the best k of everything is
+    among the best k of any part that holds it), so the last compaction yields exactly them.
+    """
+
+    def __init__(self, k):
+        self.k, self.rows, self.losses, self.images = k, [], [], []
+
+    def add(self, rows, losses, images):
+        self.rows.append(rows)
+        self.losses.append(losses)
+        self.images.append(images)
+        if sum(len(r) for r in self.rows) > 2 * self.k + 1024:
+            self._compact()
+
+    def _compact(self):
+        rows, losses, images = (np.concatenate(x) for x in (self.rows, self.losses, self.images))
+        keep = np.lexsort((rows, -losses))[: self.k]  # by loss, ties by row: as ``top``
+        self.rows, self.losses, self.images = [rows[keep]], [losses[keep]], [images[keep]]
+
+    def images_by_row(self):
+        """The best k images in row order (the rows ``np.sort(top(losses, k))``)."""
+        self._compact()
+        return self.images[0][np.argsort(self.rows[0])]
+
+
+def ascend(ascend_fn, pairs, batch_size, keep=None, on_map=None, report=None):
     """Run every pair of ``pairs`` through ``ascend_fn(images, map_indices) -> (images, history)``.
 
     Batches of ``batch_size`` mix maps; the last one is padded, so one shape, one compilation.
     ``on_map(i, losses, images)`` is called for the *i*-th map of ``pairs`` as soon as its last
-    pair is done, with its final losses and (``keep_images``) images; only the maps that a batch
-    still straddles are held, so memory is bounded by the batch, not by the layer.
+    pair is done, with its final losses and, where ``keep`` (one count per map) asks for them, the
+    images of its best ``keep[i]`` pairs in pair order (``np.sort(top(losses, keep[i]))``), else
+    None. Only those best images and the maps that a batch still straddles are held: memory is
+    bounded by the batch and the kept images, not by the layer or the grid.
     ``report(pairs_done)`` follows every batch (progress lines).
     """
     sizes = [len(r) for r in pairs.rows]
     ends = np.cumsum(sizes)
     total = int(ends[-1]) if sizes else 0
-    losses = {}
-    images = {}
+    losses, best = {}, {}
     done = [0] * len(sizes)
     for lo in range(0, total, batch_size):
         hi = min(lo + batch_size, total)
@@ -107,15 +142,17 @@ def ascend(ascend_fn, pairs, batch_size, keep_images=True, on_map=None, report=N
         for i, a, b in where:
             if i not in losses:
                 losses[i] = np.empty(sizes[i], np.float32)
-                if keep_images:
-                    images[i] = np.empty((sizes[i], *batch.shape[1:]), np.float32)
-            losses[i][a:b] = hist[-1][offset : offset + b - a]
-            if keep_images:
-                images[i][a:b] = out[offset : offset + b - a]
+                if keep is not None and keep[i]:
+                    best[i] = Best(keep[i])
+            part = hist[-1][offset : offset + b - a]
+            losses[i][a:b] = part
+            if i in best:
+                best[i].add(np.arange(a, b), part, np.asarray(out[offset : offset + b - a], np.float32))
             offset += b - a
             done[i] += b - a
             if done[i] == sizes[i] and on_map is not None:
-                on_map(i, losses.pop(i), images.pop(i, None))
+                kept = best.pop(i).images_by_row() if i in best else None
+                on_map(i, losses.pop(i), kept)
         if report is not None:
             report(hi)
     return total

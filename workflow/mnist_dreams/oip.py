@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from .precursor import upscale_basis
+from .grids import upscale_basis
 from .progress import Progress
 
 CHUNK_EPOCHS = 100  # epochs per compiled call of the full OIP (a progress line can follow each)

@@ -1,67 +1,20 @@
 """Precursor screening (seed, article X): which smooth large-scale pattern wakes a map up?
 
 All N^(g·g) grids of g×g cells with values from ``values`` (seed: 3×3 cells × {0.2, 0.5, 0.8}
-→ 3⁹ = 19683) are upscaled bicubically to 28×28 and standardized like MNIST pixels. Each gets
+→ 3⁹ = 19683; ``mnist_dreams.grids``), upscaled bicubically and standardized like MNIST pixels. Each gets
 ``test_epochs`` ascent epochs on one map; the ``top_k`` highest losses go on to the full OIP.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 
 import numpy as np
-from PIL import Image
 
 from .progress import Progress
 
 log = logging.getLogger(__name__)
-
-
-def upscale_basis(grid, size=28):
-    """(size², grid²) matrix B with ``resize(cells) == B @ cells`` for Pillow's bicubic.
-
-    Bicubic interpolation is linear in the cell values, so resizing the grid² unit images once
-    replaces resizing all N^(grid²) patterns one by one (checked against Pillow in the tests).
-    """
-    basis = np.empty((size * size, grid * grid), np.float64)
-    for j in range(grid * grid):
-        unit = np.zeros(grid * grid, np.float32)
-        unit[j] = 1.0
-        img = Image.fromarray(unit.reshape(grid, grid), mode="F").resize((size, size), Image.Resampling.BICUBIC)
-        basis[:, j] = np.asarray(img, np.float64).ravel()
-    return basis
-
-
-def grid_cells(values, grid):
-    """Every assignment of ``values`` to the grid×grid cells: (N^(grid²), grid²), row-major order."""
-    return np.array(list(itertools.product(values, repeat=grid * grid)), np.float64)
-
-
-STANDARDIZATIONS = ("mnist", "per_image")
-
-
-def grid_patterns(values, grid, pixel_mean, pixel_std, size=28, standardize="mnist"):
-    """All precursor start images, standardized for the CNN: float32 (N, size, size, 1).
-
-    Cell values are fractions of full white (0.2 → 51 of 255). The seed standardizes "the resulting
-    distribution of pixel values", which reads two ways: ``"mnist"`` applies the CNN's own training
-    constants (a bright grid stays bright), ``"per_image"`` gives every image mean 0 and std 1 (only
-    its shape counts; a constant grid has no shape and becomes all zeros).
-    """
-    cells = grid_cells(values, grid)
-    images = cells @ upscale_basis(grid, size).T * 255.0
-    if standardize == "mnist":
-        images = (images - pixel_mean) / pixel_std
-    elif standardize == "per_image":
-        centered = images - images.mean(axis=1, keepdims=True)
-        shaped = np.ptp(cells, axis=1) > 0  # judged on the cells: resizing leaves float noise on a constant
-        std = np.where(shaped, centered.std(axis=1), 1.0)[:, None]
-        images = np.where(shaped[:, None], centered / std, 0.0)
-    else:
-        raise ValueError(f"precursor.standardize must be one of {STANDARDIZATIONS}, got {standardize!r}")
-    return images.astype(np.float32).reshape(-1, size, size, 1)
 
 
 def rung_sizes(n, rungs, top_k, eta):
@@ -70,11 +23,6 @@ def rung_sizes(n, rungs, top_k, eta):
     for _ in rungs[1:]:
         sizes.append(min(sizes[-1], max(top_k, int(np.ceil(sizes[-1] / eta)))))
     return sizes
-
-
-def top(losses, k):
-    """Indices of the ``k`` largest losses, ties broken by pattern index (stable, deterministic)."""
-    return np.argsort(-np.asarray(losses), kind="stable")[:k]
 
 
 def check_rungs(mode, rungs, test_epochs):
@@ -134,22 +82,21 @@ def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, 
             idx, result = alive[m], out[m]
             result["final_loss"][idx], result["epochs_done"][idx], result["rung_loss"][i, idx] = losses, epochs, losses
             result["image_epochs"] += len(idx) * int(steps[i])
-            if not last:  # the best 1/eta go on, from where they are
-                keep = np.sort(top(losses, sizes[m][i + 1]))
-                alive[m], bases[m], rows[m] = idx[keep], images[keep], None
+            if not last:  # the best 1/eta go on, from where they are (``images``: theirs only)
+                keep = np.sort(engine.top(losses, sizes[m][i + 1]))
+                alive[m], bases[m], rows[m] = idx[keep], images, None
 
         def report(count, i=i, base=work):
             progress.update(base + count * int(steps[i]), rung=f"{i + 1}/{len(rungs)}")
 
         ascend = engine.compiled(model, layer, float(step_size), int(epochs - done))
-        work += engine.ascend(ascend, pairs, batch_size, keep_images=not last, on_map=on_map, report=report) * int(
-            steps[i]
-        )
+        keep = None if last else [sizes[m][i + 1] for m in pairs.maps]
+        work += engine.ascend(ascend, pairs, batch_size, keep, on_map=on_map, report=report) * int(steps[i])
         done = epochs
     seconds = time.perf_counter() - t0
     for m in maps:
         result = out[m]
-        ranked = top(np.where(result["epochs_done"] == test_epochs, result["final_loss"], -np.inf), top_k)
+        ranked = engine.top(np.where(result["epochs_done"] == test_epochs, result["final_loss"], -np.inf), top_k)
         result.update(
             rungs=np.asarray(rungs, np.int32),
             top_indices=ranked.astype(np.int64),
