@@ -22,6 +22,7 @@ include: "workflow/rules/study.smk"
 include: "workflow/rules/precursor.smk"
 include: "workflow/rules/oip.smk"
 include: "workflow/rules/dream.smk"
+include: "workflow/rules/rescue.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/tables.smk"
 
@@ -35,6 +36,9 @@ localrules:
     oip_summary,
     oip_figure,
     oip_atlas,
+    rescue_summary,
+    rescue_atlas,
+    rescue_summary_table,
     dream_figure,
     dream_gallery,
     deepdream_figure,

@@ -31,6 +31,7 @@ def test_dependencies_follow_imports_including_those_inside_functions(tree):
 
 FIGURE_SCRIPTS = ("oip_figure.py", "oip_atlas.py", "dream_figure.py", "dream_gallery.py", "precursor_figure.py")
 FIGURE_SCRIPTS += ("cnn_figure.py", "cluster_sweep_figure.py", "mlp_comparison_figure.py", "deepdream_figure.py")
+FIGURE_SCRIPTS += ("rescue_atlas.py",)
 
 
 def test_figure_scripts_do_not_reach_the_compute_modules(tree):
@@ -100,6 +101,7 @@ def _invalidated_by(tree, module):
 def test_model_loading_edit_invalidates_only_jobs_that_load_or_save_a_model(tree):
     changed = _invalidated_by(tree, "models.py")
     loaders = {"cnn.py", "precursor.py", "oip.py", "oip_summary.py", "dream.py", "deepdream.py", "mlp.py"}
+    loaders |= {"rescue.py"}
     assert changed == loaders  # no figure, table, data or summary job
     assert not changed & (set(FIGURE_SCRIPTS) | {"html_table.py", "summary.py"})
 
@@ -108,4 +110,5 @@ def test_hdf5_writer_edit_invalidates_every_job_that_writes_hdf5(tree):
     changed = _invalidated_by(tree, "store.py")
     writers = {"mnist.py", "cnn.py", "precursor.py", "oip.py", "oip_select.py", "oip_summary.py", "dream.py"}
     writers |= {"deepdream.py", "kmeans.py", "cluster_features.py", "cluster_sweep.py", "mlp.py", "mlp_compare.py"}
+    writers |= {"rescue.py", "rescue_summary.py"}
     assert writers | {"summary.py", "mlp_study_runs.py", "mlp_study.py"} <= changed

@@ -20,6 +20,9 @@ MAPS_WITH_OIP = Claim(94, "maps", "l.203 + l.207: 128 − 67 found by random sta
 FOUND_BY_RANDOM = Claim(61, "maps", "l.203: 'all 67 maps for which I had not got an OIP' (128 − 67)")
 FOUND_AFTER_PRECURSOR = Claim(33, "maps", "l.207: 'I got results then for 33 of the maps'")
 NOT_FOUND = Claim(34, "maps", "l.203 + l.207: 67 − 33")
+FINER_GRID = Claim(
+    None, "maps", "l.190: 5**9 = 1.953 million patterns per map, 'hard work even for graphic cards': not run"
+)
 PRECURSOR_SECONDS = Claim(300.0, "s", "l.194: 'less than 5 minutes on my old GTX960' (upper bound)")
 
 # Article XIV: KMeans sweep (fit_transform + silhouette on 70000 images, n_init=500, an i7).

@@ -28,12 +28,17 @@ def _state(row):
     return ("found", "tab:green") if row["found"] else ("not found", "tab:gray")
 
 
-def atlas(table, results, path, cols=16):
+def atlas(table, results, path, cols=16, title="conv3 atlas"):
     """The best OIP of every computed map in one grid, framed by state: found / not found / silent.
 
     ``table``: the layer summary (one row per map); ``results``: map → stored OIP arrays.
     """
     maps = sorted(results)
+    if not maps:  # e.g. a rescue after a run that found an OIP for every map
+        fig, ax = plt.subplots(figsize=(6, 1.2))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, f"{title}: no maps", ha="center", va="center")
+        return save(fig, path)
     cols = min(cols, max(1, len(maps)))
     rows = -(-len(maps) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(1.15 * cols, 1.3 * rows + 0.9), squeeze=False)
@@ -59,7 +64,7 @@ def atlas(table, results, path, cols=16):
     }
     legend = "   ".join(f"{s}: {n}" for s, n in counts.items())
     fig.suptitle(
-        f"conv3 atlas: best OIP of {len(maps)} maps — frame green: found, gray: not found, "
+        f"{title}: best OIP of {len(maps)} maps — frame green: found, gray: not found, "
         f"red: never fires on test\n{legend}",
         fontsize=9,
     )

@@ -21,6 +21,11 @@ SEED = {
     "oip_not_found": claims.NOT_FOUND,
     "maps_firing_on_test": claims.Claim(None, "maps", "not reported by the seed"),
     "precursor_seconds_per_map": claims.PRECURSOR_SECONDS,
+    "finer_grid_maps_screened": claims.FINER_GRID,
+    "finer_grid_maps_found": claims.FINER_GRID,
+    "finer_grid_firing_maps_found": claims.FINER_GRID,
+    "finer_grid_seconds_per_map": claims.FINER_GRID._replace(unit="s"),
+    "finer_grid_peak_memory_mb": claims.FINER_GRID._replace(unit="MB"),
     **{f"kmeans_seconds_k{k}": claim for k, claim in claims.KMEANS_SECONDS.items()},
     **{
         f"inertia_k{k}": claims.Claim(None, "sum of squares", claims.INTERESTING_KS_SOURCE.format(k=k))
@@ -159,11 +164,33 @@ def mlp_rows(comparison, origin):
     return rows
 
 
+def rescue_rows(rescue, origin):
+    """The seed's open question answered: of the maps without an OIP, how many the finer grid finds."""
+    if rescue is None:
+        note = "rescue.enabled is false: no finer grid in this run"
+        names = ("maps_screened", "maps_found", "firing_maps_found", "seconds_per_map", "peak_memory_mb")
+        return [_row(f"finer_grid_{name}", None, origin, note) for name in names]
+    fires = rescue["fires_on_test"].astype(str) == "True"
+    found = rescue["found"].astype(str) == "True"
+    n = len(rescue)
+    seconds = float(rescue["job_s"].iloc[0]) / n if n else None
+    return [
+        _row("finer_grid_maps_screened", n, origin, "maps without an OIP after the run's own procedure"),
+        _row("finer_grid_maps_found", int(found.sum()), origin, f"of {n}"),
+        _row(
+            "finer_grid_firing_maps_found", int((found & fires).sum()), origin, f"of {int(fires.sum())} firing on test"
+        ),
+        _row("finer_grid_seconds_per_map", seconds, origin, "the rescue job's wall time / its maps"),
+        _row("finer_grid_peak_memory_mb", float(rescue["peak_rss_mb"].iloc[0]) if n else None, origin, "the job's"),
+    ]
+
+
 def build(paths, start, preset_name):
     """The whole table (a DataFrame) from the run's files.
 
     ``paths``: training (CNN history h5), oips (final OIP h5s), layer (layer summary TSV), sweep
-    (sweep h5), kmeans (one K's h5), comparison (MLP comparison TSV), reference (reference MLP h5).
+    (sweep h5), kmeans (one K's h5), comparison (MLP comparison TSV), reference (reference MLP h5),
+    and rescue (the finer grid's table) when the run has one.
     """
     import pandas as pd
 
@@ -177,6 +204,8 @@ def build(paths, start, preset_name):
     oip_attrs = [store.read_h5(path, attrs_required=("map",))[1] for path in paths["oips"]]
     layer = pd.read_csv(paths["layer"], sep="\t", keep_default_na=False)
     rows += oip_rows(layer, oip_attrs, start, origin(oip_attrs[0]))
+    rescue = pd.read_csv(paths["rescue"], sep="\t", keep_default_na=False) if "rescue" in paths else None
+    rows += rescue_rows(rescue, origin(oip_attrs[0]))
     sweep, _ = store.read_h5(paths["sweep"], required=("k", "inertia", "silhouette", "fit_time_s"))
     rows += kmeans_rows(sweep, origin(store.read_h5(paths["kmeans"])[1]))
     comparison = pd.read_csv(paths["comparison"], sep="\t").to_dict("records")

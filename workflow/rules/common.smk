@@ -146,4 +146,16 @@ def final_outputs():
         "results/mlp/comparison.tsv",
         "results/mlp/comparison.html",
         "results/mlp/comparison.png",
+        *rescue_outputs(),
+    ]
+
+
+def rescue_outputs():
+    """The finer grid's table, page and atlas when rescue.enabled (the seed's open question)."""
+    if not config["rescue"]["enabled"]:
+        return []
+    return [
+        "results/rescue/summary.tsv",
+        "results/rescue/summary.html",
+        "results/rescue/atlas.png",
     ]

@@ -30,6 +30,22 @@ def precursor_params():
     return out
 
 
+def rescue_precursor_params():
+    """The finer grid's screening: the precursor keys, with rescue's values, mode and halving."""
+    r = config["rescue"]
+    out = {**precursor_params(), "values": r["values"], "mode": r["mode"]}
+    out.pop("halving", None)
+    if r["mode"] == "halving":
+        out["halving"] = r["halving"]
+    return out
+
+
+def rescue_runtime():
+    """Minutes to ask a scheduler for: measured ≤ 10 min per map on 2 CPU cores, at most 128 maps
+    (the job's maps are known only when it runs: the run's maps without an OIP)."""
+    return 30 + 10 * len(map_ids())
+
+
 def oip_params(start):
     """The OIP's keys for a job starting from ``start``; the random-start settings only then."""
     p = config["oip"]

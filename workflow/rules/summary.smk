@@ -3,6 +3,11 @@
 
 rule summary:
     input:
+        **(
+            {"rescue": "results/rescue/summary.tsv"}
+            if config["rescue"]["enabled"]
+            else {}
+        ),
         training="results/cnn/training.h5",
         oips=expand("results/oip/map_{map}.h5", map=map_ids()),
         layer="results/oip/summary.tsv",

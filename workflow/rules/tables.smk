@@ -13,6 +13,12 @@ TABLES = {
         "2 OIPs",
         "layer",
     ),
+    "rescue_summary": (
+        "results/rescue/summary",
+        "Maps without an OIP: 3 values per cell vs the finer grid",
+        "2 OIPs",
+        "finer precursor grid",
+    ),
     "cluster_sweep": (
         "results/clusters/sweep",
         "KMeans sweep over K",

@@ -1,0 +1,83 @@
+# The seed's open question (article X, l.190): a finer precursor grid (rescue.values, 5 values:
+# 5^9 = 1 953 125 starts per map) for the maps a finished run left without an OIP. One job for
+# all of them: one forward pass prunes every map's dead starts, halving screens the live ones.
+# In `all` when rescue.enabled; on any run: snakemake --cores 2 results/rescue/summary.tsv
+
+
+rule rescue:
+    input:
+        layer="results/oip/summary.tsv",
+        model="results/cnn/model.keras",
+        training="results/cnn/training.h5",
+    output:
+        directory("results/rescue/maps"),
+    log:
+        "logs/rescue/maps.log",
+    benchmark:
+        "benchmarks/rescue/maps.tsv"
+    conda:
+        ENV
+    threads: PER_MAP_THREADS
+    resources:
+        gpu=1,
+        gpu_percent=gpu_share(),
+        mem_mb=3000,
+        runtime=rescue_runtime(),
+    params:
+        precursor=rescue_precursor_params(),
+        oip=oip_params("precursor"),
+        precision=config["precision"],
+        seed=config["seed"],
+        code=code("rescue"),
+    script:
+        "../scripts/rescue.py"
+
+
+rule rescue_summary:
+    input:
+        maps="results/rescue/maps",
+        layer="results/oip/summary.tsv",
+    output:
+        "results/rescue/summary.tsv",
+    log:
+        "logs/rescue/summary.log",
+    benchmark:
+        "benchmarks/rescue/summary.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code("rescue_summary"),
+    script:
+        "../scripts/rescue_summary.py"
+
+
+rule rescue_atlas:
+    input:
+        maps="results/rescue/maps",
+        summary="results/rescue/summary.tsv",
+    output:
+        report(
+            "results/rescue/atlas.png",
+            caption="../report/rescue_atlas.rst",
+            category="2 OIPs",
+            subcategory="finer precursor grid",
+        ),
+    log:
+        "logs/rescue/atlas.log",
+    benchmark:
+        "benchmarks/rescue/atlas.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        values=config["rescue"]["values"],
+        code=code("rescue_atlas"),
+    script:
+        "../scripts/rescue_atlas.py"
