@@ -80,8 +80,9 @@ def planned_jobs(workdir, *args):
     return job_stats(snakemake(workdir, "-n", *args).stdout)
 
 
-def conv3_by_numpy(model, x, chunk=500):
-    """conv3's activations (N, 3, 3, 128) computed by NumPy from the model's weights.
+def conv3_by_numpy(model, x, chunk=500, layer="conv3"):
+    """The seed CNN's activations at ``layer`` (conv1/pool1/conv2/pool2/conv3; conv3: (N, 3, 3, 128))
+    computed by NumPy from the model's weights.
 
     An independent path to Keras' forward pass (im2col from 9 shifted slices + NumPy matmul),
     for checking stored activations and "fires" flags without restating the code under test.
@@ -97,8 +98,11 @@ def conv3_by_numpy(model, x, chunk=500):
             columns = np.concatenate([a[:, i : i + h, j : j + w] for i in range(3) for j in range(3)], axis=-1)
             weights = kernel.reshape(9 * c, -1)  # rows in (i, j, c) order, as the columns
             a = np.maximum(columns.reshape(n * h * w, 9 * c) @ weights + bias, 0.0).reshape(n, h, w, -1)
-            if name != "conv3":  # 2×2 max pooling, odd edge dropped as Keras' "valid" pooling does
-                n, h, w, c = a.shape
-                a = a[:, : h // 2 * 2, : w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+            if name == layer:
+                break
+            n, h, w, c = a.shape  # 2×2 max pooling, odd edge dropped as Keras' "valid" pooling does
+            a = a[:, : h // 2 * 2, : w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+            if name.replace("conv", "pool") == layer:
+                break
         out.append(a)
     return np.concatenate(out)

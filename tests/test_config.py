@@ -154,7 +154,7 @@ def test_a_real_type_error_still_names_the_key(entry, named):
         ("cnn:\n  epochs: many\n", "'many' is not of type 'integer'"),
         ("data:\n  source: ftp\n", "'ftp' is not one of"),
         ("dreamz: {}\n", "'dreamz' was unexpected"),
-        ("maps: [5, 128]\n", "128 is greater than the maximum of 127"),
+        ("maps: [5, 128]\n", "names maps conv3 does not have (128 maps, 0 to 127)"),
         ("maps: al\n", "'al' does not match '^all$'"),
     ],
 )

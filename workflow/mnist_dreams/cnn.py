@@ -9,8 +9,21 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-# The layer whose 128 maps of 3×3 the OIP, precursor and dream steps work on.
+# The layer whose 128 maps of 3×3 the OIP, precursor and dream steps work on by default.
 CONV3 = "conv3"
+
+# Every layer's output shape after the batch axis, as ``build`` makes them (tested against Keras):
+# the Snakefile checks ``model.layer`` and sizes the map wildcard from it before any CNN exists.
+LAYERS = {
+    "conv1": (26, 26, 32),
+    "pool1": (13, 13, 32),
+    "conv2": (11, 11, 64),
+    "pool2": (5, 5, 64),
+    CONV3: (3, 3, 128),
+    "flatten": (1152,),
+    "dense1": (70,),
+    "output": (10,),
+}
 
 
 def standardization(x_train):

@@ -84,7 +84,7 @@ def contrast(image, percentile=1.0):
     return np.clip((image - lo) / max(hi - lo, 1e-6) * 255.0, 0, 255).astype(np.float32)
 
 
-def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_std, percentile=1.0):
+def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_std, percentile=1.0, layer="conv3"):
     """The seed's single-map dream, for every map of ``maps`` at once: ascend at 28×28, upscale,
     re-add lost detail, repeat. Each iteration ascends all maps' images in one batch (one compiled
     ascent, a map index per image), padded to a multiple of ``PAD`` so that a map's dream does not
@@ -95,13 +95,13 @@ def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_s
     detail re-added), ``losses`` (iterations × 2: map loss before/after), and ``final``
     (contrast-adjusted last detailed image).
     """
-    from . import layer
+    from . import layer as engine
 
     maps = [int(m) for m in maps]
     size = image.shape[0]
     detail = image - resize(resize(image, MNIST), size)  # what the 28×28 view cannot hold
     small = {m: resize(image, MNIST) for m in maps}
-    ascend = layer.compiled(model, "conv3", float(step_size), int(epochs))
+    ascend = engine.compiled(model, layer, float(step_size), int(epochs))
     batch = -(-len(maps) // PAD) * PAD
     index = np.resize(np.asarray(maps, np.int32), batch)  # padding repeats maps: rows are independent
     out = {m: {k: [] for k in ("starts", "patterns", "blurry", "detailed", "losses")} for m in maps}
@@ -126,18 +126,18 @@ def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_s
     return results
 
 
-def carve_maps(model, maps, image, params, pixel_mean, pixel_std):
+def carve_maps(model, maps, image, params, pixel_mean, pixel_std, layer="conv3"):
     """A dream job's work: ``carve`` with the config's ``dream`` params for every map of ``maps``.
 
     Returns {map: (datasets, attrs)} of ``results/dreams/map_NNN.h5``.
     """
     p = params
     results = carve(model, maps, image, p["iterations"], p["epochs"], p["step_size"], pixel_mean, pixel_std,
-                    p["contrast_percentile"])  # fmt: skip
+                    p["contrast_percentile"], layer)  # fmt: skip
     out = {}
     for m, result in results.items():
         result["original"] = image
-        attrs = {"map": m, "params": p, "pixel_mean": pixel_mean, "pixel_std": pixel_std}
+        attrs = {"map": m, "layer": layer, "params": p, "pixel_mean": pixel_mean, "pixel_std": pixel_std}
         attrs["pearson_detailed_vs_original"] = pearson(result["detailed"][-1], image)
         out[m] = (result, attrs)
     return out

@@ -7,7 +7,7 @@ import numpy as np
 from .figures import gray, plt, save
 
 
-def dream_row(map_index, result, path):
+def dream_row(map_index, result, path, layer="conv3"):
     """The seed's row: pattern (viridis), pattern (gray), blurry dream, detail-restored, contrast."""
     before, after = result["losses"][0, 0], result["losses"][-1, 1]
     fig, axes = plt.subplots(1, 6, figsize=(16, 3.2))
@@ -22,11 +22,11 @@ def dream_row(map_index, result, path):
     gray(axes[4], np.clip(result["detailed"][-1], 0, 255), "detail re-added")
     gray(axes[5], result["final"], "contrast widened")
     state = "silent on this image: nothing to carve" if max(before, after) <= 0 else f"loss {before:.3g} → {after:.3g}"
-    fig.suptitle(f"conv3 map {map_index} dreams: {state}", fontsize=10)
+    fig.suptitle(f"{layer} map {map_index} dreams: {state}", fontsize=10)
     return save(fig, path)
 
 
-def dream_gallery(finals, path):
+def dream_gallery(finals, path, layer="conv3"):
     """Every computed single-map dream in one sheet."""
     maps = sorted(finals)
     cols = min(5, len(maps))
@@ -37,7 +37,7 @@ def dream_gallery(finals, path):
     for ax, m in zip(axes.ravel(), maps, strict=False):
         image, loss = finals[m]
         gray(ax, image, f"map {m} (loss {loss:.3g})")
-    fig.suptitle("Single-map dreams of conv3", fontsize=11)
+    fig.suptitle(f"Single-map dreams of {layer}", fontsize=11)
     return save(fig, path)
 
 

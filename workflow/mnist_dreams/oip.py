@@ -107,13 +107,13 @@ def _label(maps):
     return f"maps {', '.join(map(str, maps))}" if len(maps) <= 8 else f"{len(maps)} maps ({maps[0]}–{maps[-1]})"
 
 
-def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None):
+def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, layer="conv3"):
     """An OIP job's work: ``optimize`` every map of ``maps`` from its precursors' top-k or from random
     starts, all maps in one batch (one map per call with jitter).
 
     ``params`` is the config's ``oip`` section with ``start`` the job's own ("precursor" or
     "random"); ``screened`` maps each map to its precursor file's (datasets, attrs) when starting
-    from precursors. Returns {map: (datasets, attrs)} of ``results/oip/map_NNN[.stage].h5``.
+    from precursors; ``layer``: whose maps. Returns {map: (datasets, attrs)} of ``results/oip/map_NNN[.stage].h5``.
     """
     p, starts, origin, extra = params, {}, {}, {}
     for m in maps:
@@ -125,7 +125,9 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None):
             r = p["random"]
             starts[m] = random_starts(r["count"], pixel_mean, pixel_std, seed * 1000 + m, r["cells"], r["weights"])
             origin[m], extra[m] = list(range(r["count"])), {}
-    settings = dict(epochs=p["epochs"], step_size=p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"])
+    settings = dict(
+        epochs=p["epochs"], step_size=p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"], layer=layer
+    )
     if p["jitter"]:
         results = {m: optimize(model, m, starts[m], seed=seed + m, **settings) for m in maps}
     else:
@@ -141,7 +143,8 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None):
     for m, result in results.items():
         result["candidate"] = origin[m]
         # procedure: how the file's OIP was obtained; readers check it against the run's oip.start
-        attrs = {"map": m, "params": p, "seed": seed, "stage": p["start"], "procedure": p["start"], **extra[m]}
+        attrs = {"map": m, "layer": layer, "params": p, "seed": seed, "stage": p["start"], "procedure": p["start"]}
+        attrs.update(extra[m])
         attrs.update(found=bool(result["final_loss"].max() > 0), seconds=result.pop("seconds"), maps_in_job=len(maps))
         out[m] = (result, attrs)
     return out

@@ -7,7 +7,7 @@ import numpy as np
 from .figures import pattern, plt, save
 
 
-def oip_panel(map_index, result, path):
+def oip_panel(map_index, result, path, layer="conv3"):
     """The map's k OIPs in viridis with their final loss (the seed's panels), starts below in gray."""
     k = len(result["final_loss"])
     order = np.argsort(-result["final_loss"], kind="stable")
@@ -17,15 +17,21 @@ def oip_panel(map_index, result, path):
         pattern(axes[1, col], result["start_images"][i], f"start {result['start_loss'][i]:.2g}", cmap="gray")
     found = "found" if result["final_loss"].max() > 0 else "no OIP found (all losses 0)"
     epochs = result["loss_history"].shape[1]
-    fig.suptitle(f"conv3 map {map_index}: OIPs after {epochs} epochs — {found}", fontsize=10)
+    fig.suptitle(f"{layer} map {map_index}: OIPs after {epochs} epochs — {found}", fontsize=10)
     return save(fig, path)
 
 
+STATES = {  # (found, fires on test) → how the atlas frames the map
+    (True, True): ("found", "tab:green"),
+    (True, False): ("found, silent on test", "tab:olive"),
+    (False, True): ("not found", "tab:gray"),
+    (False, False): ("not found, silent on test", "tab:red"),
+}
+
+
 def _state(row):
-    """How the atlas marks a map: its best OIP's state and whether the test set ever wakes it."""
-    if not row["fires_on_test"]:
-        return "never fires on test", "tab:red"
-    return ("found", "tab:green") if row["found"] else ("not found", "tab:gray")
+    """How the atlas marks a map: whether it has an OIP, and whether the test set ever wakes it."""
+    return STATES[(str(row["found"]) == "True", str(row["fires_on_test"]) == "True")]
 
 
 def atlas(table, results, path, cols=16, title="conv3 atlas"):
@@ -59,19 +65,13 @@ def atlas(table, results, path, cols=16, title="conv3 atlas"):
         for spine in ax.spines.values():
             spine.set(color=color, linewidth=2.5)
         ax.title.set_color(color)
-    counts = {
-        s: sum(_state(by_map.loc[m])[0] == s for m in maps) for s in ("found", "not found", "never fires on test")
-    }
-    legend = "   ".join(f"{s}: {n}" for s, n in counts.items())
-    fig.suptitle(
-        f"{title}: best OIP of {len(maps)} maps — frame green: found, gray: not found, "
-        f"red: never fires on test\n{legend}",
-        fontsize=9,
-    )
+    states = [_state(by_map.loc[m]) for m in maps]
+    legend = "   ".join(f"{color[4:]}: {label} {states.count((label, color))}" for label, color in STATES.values())
+    fig.suptitle(f"{title}: best OIP of {len(maps)} maps — frame {legend}", fontsize=9)
     return save(fig, path)
 
 
-def coverage(table, path):
+def coverage(table, path, layer="conv3"):
     """Per map: largest activation on the MNIST test set, and which maps got an OIP."""
     fig, ax = plt.subplots(figsize=(14, 4.0), layout="constrained")
     ax.bar(table["map"], table["max_test_activation"], color="tab:blue", width=0.9, label="max activation on test")
@@ -84,7 +84,7 @@ def coverage(table, path):
     ax.plot(found["map"], np.full(len(found), 1.04 * top), "v", color="tab:green", ms=4, label="OIP found")
     ax.plot(missed["map"], np.full(len(missed), 1.04 * top), "v", color="tab:gray", ms=4, label="no OIP found")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=4, frameon=False)
-    ax.set(xlabel="conv3 map", ylabel="max activation on test", xlim=(-1, len(table)), ylim=(0, 1.1 * top))
+    ax.set(xlabel=f"{layer} map", ylabel="max activation on test", xlim=(-1, len(table)), ylim=(0, 1.1 * top))
     fires = int(table["fires_on_test"].sum())
     fig.suptitle(
         f"OIPs found for {len(found)} of {len(computed)} computed maps (seed: 94 of 128); "
@@ -94,7 +94,7 @@ def coverage(table, path):
     return save(fig, path)
 
 
-def precursor_panel(map_index, result, path):
+def precursor_panel(map_index, result, path, layer="conv3"):
     """The screening of one map: loss distribution of the grids at each rung, and the top-k starts.
 
     ``result``: the stored precursor arrays (``rungs``; ``rung_loss`` rungs × patterns, NaN where a
@@ -115,5 +115,7 @@ def precursor_panel(map_index, result, path):
     ax.legend(fontsize=8)
     for col, (idx, loss) in enumerate(zip(result["top_indices"], result["top_loss"], strict=True)):
         pattern(fig.add_subplot(grid[1, col]), result["start_images"][col], f"#{idx}: {loss:.3g}", cmap="gray")
-    fig.suptitle(f"conv3 map {map_index}: precursor screening of {losses.shape[1]} grids, top {k} starts", fontsize=10)
+    fig.suptitle(
+        f"{layer} map {map_index}: precursor screening of {losses.shape[1]} grids, top {k} starts", fontsize=10
+    )
     return save(fig, path)

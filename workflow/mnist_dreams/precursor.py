@@ -109,7 +109,7 @@ def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, 
     return out
 
 
-def screen_job(model, maps, starts, params, batch_size, prune=True):
+def screen_job(model, maps, starts, params, batch_size, prune=True, layer="conv3"):
     """A precursor job's work: ``screen`` with the config's ``precursor`` params.
 
     Returns {map: (datasets, attrs)} of ``results/precursor/map_NNN.h5``; ``starts`` from ``grid_patterns``.
@@ -124,12 +124,13 @@ def screen_job(model, maps, starts, params, batch_size, prune=True):
         batch_size=batch_size,
         mode=params["mode"],
         prune=prune,
+        layer=layer,
         **params.get("halving", {}),
     )
     out = {}
     for m, result in results.items():
         result["start_images"] = starts[result["top_indices"]]
         attrs = {k: result.pop(k) for k in ("image_epochs", "work_fraction", "seconds", "dead")}
-        attrs.update(map=m, params=params, batch_size=batch_size, prune=prune, maps_in_job=len(results))
+        attrs.update(map=m, layer=layer, params=params, batch_size=batch_size, prune=prune, maps_in_job=len(results))
         out[m] = (result, attrs)
     return out

@@ -32,7 +32,7 @@ def without_oip(layer):
     return [(int(m), bool(f)) for m, f in zip(rows["map"], true("fires_on_test")[rows.index], strict=True)]
 
 
-def run(model, maps, precursor_params, oip_params, batch_size, seed, pixel_mean, pixel_std):
+def run(model, maps, precursor_params, oip_params, batch_size, seed, pixel_mean, pixel_std, layer="conv3"):
     """Screen the finer grid for ``maps`` at once, then each map's full OIP from its top k.
 
     Returns {map: {"precursor": (datasets, attrs), "oip": (datasets, attrs)}}, the files of
@@ -49,8 +49,8 @@ def run(model, maps, precursor_params, oip_params, batch_size, seed, pixel_mean,
     p = precursor_params
     grid = grids.Grid(p["values"], p["grid"], pixel_mean, pixel_std, standardize=p["standardize"])
     log.info("rescue: %d map(s) without an OIP × %d starts (%s per cell)", len(maps), len(grid), p["values"])
-    screened = precursor.screen_job(model, maps, grid, p, batch_size)
-    oips = oip.run_maps(model, maps, oip_params, seed, pixel_mean, pixel_std, screened)
+    screened = precursor.screen_job(model, maps, grid, p, batch_size, layer=layer)
+    oips = oip.run_maps(model, maps, oip_params, seed, pixel_mean, pixel_std, screened, layer)
     job = {"job_seconds": time.perf_counter() - t0, "peak_rss_mb": peak_rss_mb(), "starts": len(grid)}
     return {
         m: {"precursor": (screened[m][0], {**screened[m][1], **job}), "oip": (oips[m][0], {**oips[m][1], **job})}

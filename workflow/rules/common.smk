@@ -9,7 +9,7 @@ from snakemake.utils import validate
 # The package lives under workflow/; the Snakefile uses its pure, light modules too.
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
-from mnist_dreams import chunks, codehash, configuration
+from mnist_dreams import chunks, cnn, codehash, configuration, subject
 
 # `--config` values arrive as YAML BaseLoader strings ("56", "600", "null"): give them the
 # schema's types first, so that validation judges the value the user meant.
@@ -66,7 +66,25 @@ wildcard_constraints:
 
 
 ENV = "../../envs/mnist-dreams.yaml"
-N_MAPS = 128  # conv3 has 128 maps
+
+# The layer the per-map steps look at (model.layer), its map count and its results folder: the
+# seed's conv3 in results/oip/…, another layer in results/<layer>/oip/…, so layers sit side by side.
+LAYER = config["model"]["layer"]
+try:
+    N_MAPS = subject.channels(cnn.LAYERS, LAYER)
+except subject.SubjectError as err:
+    raise WorkflowError(str(err)) from None
+SUBJECT = subject.folder(LAYER)
+if config["maps"] != "all" and max(config["maps"]) >= N_MAPS:
+    raise WorkflowError(
+        f"maps: {config['maps']} names maps {LAYER} does not have ({N_MAPS} maps, 0 to {N_MAPS - 1}): "
+        f"set maps: all, or a list below {N_MAPS}, e.g. --config maps=all"
+    )
+
+
+def at(path):
+    """``path`` in the configured layer's folder: results/oip/x → results/conv1/oip/x."""
+    return subject.place(path, SUBJECT)
 
 
 def gpu_share():
@@ -118,10 +136,12 @@ def deepdream_name():
 
 
 def final_outputs():
-    """Everything the default target builds."""
-    precursor_figures = []
-    if config["oip"]["start"] == "precursor":
-        precursor_figures = expand("results/precursor/map_{map}.png", map=map_ids())
+    """Everything the default target builds: for another layer than the seed's conv3, that
+    layer's per-map steps only (the seed's numbers, clusters and MLP are about conv3 and pixels).
+    """
+    layer_steps = subject_outputs()
+    if SUBJECT:
+        return ["results/cnn/model.keras", *layer_steps]
     return [
         "results/summary.tsv",
         "results/summary.html",
@@ -129,14 +149,7 @@ def final_outputs():
         "results/cnn/model.keras",
         "results/cnn/training.h5",
         "results/cnn/training.png",
-        *precursor_figures,
-        *expand("results/oip/map_{map}.{ext}", map=map_ids(), ext=("h5", "png")),
-        "results/oip/summary.tsv",
-        "results/oip/summary.html",
-        "results/oip/summary.png",
-        "results/oip/atlas.png",
-        *expand("results/dreams/map_{map}.{ext}", map=map_ids(), ext=("h5", "png")),
-        "results/dreams/gallery.png",
+        *layer_steps,
         f"results/dreams/layer_{deepdream_name()}.h5",
         f"results/dreams/layer_{deepdream_name()}.png",
         "results/clusters/sweep.h5",
@@ -146,6 +159,23 @@ def final_outputs():
         "results/mlp/comparison.tsv",
         "results/mlp/comparison.html",
         "results/mlp/comparison.png",
+    ]
+
+
+def subject_outputs():
+    """The configured layer's per-map results, atlas, layer summary, dreams and rescue."""
+    precursor_figures = []
+    if config["oip"]["start"] == "precursor":
+        precursor_figures = expand(at("results/precursor/map_{map}.png"), map=map_ids())
+    return [
+        *precursor_figures,
+        *expand(at("results/oip/map_{map}.{ext}"), map=map_ids(), ext=("h5", "png")),
+        at("results/oip/summary.tsv"),
+        at("results/oip/summary.html"),
+        at("results/oip/summary.png"),
+        at("results/oip/atlas.png"),
+        *expand(at("results/dreams/map_{map}.{ext}"), map=map_ids(), ext=("h5", "png")),
+        at("results/dreams/gallery.png"),
         *rescue_outputs(),
     ]
 
@@ -155,7 +185,7 @@ def rescue_outputs():
     if not config["rescue"]["enabled"]:
         return []
     return [
-        "results/rescue/summary.tsv",
-        "results/rescue/summary.html",
-        "results/rescue/atlas.png",
+        at("results/rescue/summary.tsv"),
+        at("results/rescue/summary.html"),
+        at("results/rescue/atlas.png"),
     ]

@@ -10,11 +10,11 @@ for name, maps in per_map_jobs("dream"):
             model="results/cnn/model.keras",
             training="results/cnn/training.h5",
         output:
-            per_map("results/dreams/map_{map}.h5", maps),
+            per_map(at("results/dreams/map_{map}.h5"), maps),
         log:
-            per_job("logs/dreams/map_{map}.log", maps),
+            per_job(at("logs/dreams/map_{map}.log"), maps),
         benchmark:
-            per_job("benchmarks/dreams/map_{map}.tsv", maps)
+            per_job(at("benchmarks/dreams/map_{map}.tsv"), maps)
         conda:
             ENV
         threads: PER_MAP_THREADS
@@ -26,6 +26,7 @@ for name, maps in per_map_jobs("dream"):
         params:
             dream=config["dream"],
             precision=config["precision"],
+            layer=LAYER,
             code=code("dream"),
         script:
             "../scripts/dream.py"
@@ -33,19 +34,19 @@ for name, maps in per_map_jobs("dream"):
 
 rule dream_figure:
     input:
-        "results/dreams/map_{map}.h5",
+        at("results/dreams/map_{map}.h5"),
     output:
         report(
-            "results/dreams/map_{map}.png",
+            at("results/dreams/map_{map}.png"),
             caption="../report/dream_map.rst",
             category="3 Dreams",
             subcategory="per map",
             labels=map_label,
         ),
     log:
-        "logs/dreams/map_{map}.figure.log",
+        at("logs/dreams/map_{map}.figure.log"),
     benchmark:
-        "benchmarks/dreams/map_{map}.figure.tsv"
+        at("benchmarks/dreams/map_{map}.figure.tsv")
     conda:
         ENV
     threads: 1
@@ -60,18 +61,18 @@ rule dream_figure:
 
 rule dream_gallery:
     input:
-        expand("results/dreams/map_{map}.h5", map=map_ids()),
+        expand(at("results/dreams/map_{map}.h5"), map=map_ids()),
     output:
         report(
-            "results/dreams/gallery.png",
+            at("results/dreams/gallery.png"),
             caption="../report/dream_gallery.rst",
             category="3 Dreams",
             subcategory="gallery",
         ),
     log:
-        "logs/dreams/gallery.log",
+        at("logs/dreams/gallery.log"),
     benchmark:
-        "benchmarks/dreams/gallery.tsv"
+        at("benchmarks/dreams/gallery.tsv")
     conda:
         ENV
     threads: 1

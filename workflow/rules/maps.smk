@@ -10,7 +10,7 @@ PER_MAP_THREADS = 1
 
 
 def map_ids():
-    """The configured conv3 maps as zero-padded wildcard values ("046")."""
+    """The configured maps of model.layer as zero-padded wildcard values ("046")."""
     maps = range(N_MAPS) if config["maps"] == "all" else config["maps"]
     return [f"{m:03d}" for m in maps]
 
@@ -52,7 +52,7 @@ def chunk_starts(maps):
     if maps is None:
         return oip_starts
     return (
-        per_map("results/precursor/map_{map}.h5", maps)
+        per_map(at("results/precursor/map_{map}.h5"), maps)
         if config["oip"]["start"] == "precursor"
         else []
     )
@@ -64,18 +64,15 @@ def per_map_runtime(minutes, maps):
 
 
 def valid_map(wildcards):
-    """No input; fails the DAG, before any job, for a map conv3 does not have."""
-    if int(wildcards.map) >= N_MAPS:
-        raise ValueError(
-            f"map_{wildcards.map}: conv3 has {N_MAPS} maps, so map must be 000 to {N_MAPS - 1:03d}"
-        )
+    """No input; fails the DAG, before any job, for a map the layer does not have."""
+    subject.check_map(wildcards.map, N_MAPS, LAYER)
     return []
 
 
 def oip_starts(wildcards):
     """The precursor file of the map (as a list), unless the OIP starts from random fluctuations."""
     if config["oip"]["start"] in ("precursor", "two_stage"):
-        return [f"results/precursor/map_{wildcards.map}.h5"]
+        return [at(f"results/precursor/map_{wildcards.map}.h5")]
     return []
 
 
@@ -94,7 +91,7 @@ def two_stage_results(wildcards):
     from mnist_dreams import store
 
     random_stage, where = random_checkpoint(wildcards.map)
-    random = f"results/oip/map_{wildcards.map}.random.h5"
+    random = at(f"results/oip/map_{wildcards.map}.random.h5")
     if not Path(random).exists():
         # A plain input, not the checkpoint's target: Snakemake skips every rerun check of a job
         # whose input is an unfinished checkpoint's target, so after a switch to two_stage the
@@ -107,7 +104,7 @@ def two_stage_results(wildcards):
         return {"random": random}
     return {
         "random": random,
-        "precursor": f"results/oip/map_{wildcards.map}.precursor.h5",
+        "precursor": at(f"results/oip/map_{wildcards.map}.precursor.h5"),
     }
 
 

@@ -16,11 +16,11 @@ for name, maps in OIP_JOBS if TWO_STAGE else []:
             model="results/cnn/model.keras",
             training="results/cnn/training.h5",
         output:
-            per_map("results/oip/map_{map}.random.h5", maps),
+            per_map(at("results/oip/map_{map}.random.h5"), maps),
         log:
-            per_job("logs/oip/map_{map}.random.log", maps),
+            per_job(at("logs/oip/map_{map}.random.log"), maps),
         benchmark:
-            per_job("benchmarks/oip/map_{map}.random.tsv", maps)
+            per_job(at("benchmarks/oip/map_{map}.random.tsv"), maps)
         conda:
             ENV
         threads: PER_MAP_THREADS
@@ -32,6 +32,7 @@ for name, maps in OIP_JOBS if TWO_STAGE else []:
         params:
             oip=oip_params("random"),
             precision=config["precision"],
+            layer=LAYER,
             seed=config["seed"],
             code=code("oip"),
         script:
@@ -49,11 +50,11 @@ for name, maps in [] if TWO_STAGE else OIP_JOBS:
             training="results/cnn/training.h5",
             precursor=chunk_starts(maps),
         output:
-            per_map("results/oip/map_{map}.h5", maps),
+            per_map(at("results/oip/map_{map}.h5"), maps),
         log:
-            per_job("logs/oip/map_{map}.log", maps),
+            per_job(at("logs/oip/map_{map}.log"), maps),
         benchmark:
-            per_job("benchmarks/oip/map_{map}.tsv", maps)
+            per_job(at("benchmarks/oip/map_{map}.tsv"), maps)
         conda:
             ENV
         threads: PER_MAP_THREADS
@@ -65,6 +66,7 @@ for name, maps in [] if TWO_STAGE else OIP_JOBS:
         params:
             oip=oip_params(config["oip"]["start"]),
             precision=config["precision"],
+            layer=LAYER,
             seed=config["seed"],
             code=code("oip"),
         script:
@@ -80,11 +82,11 @@ if TWO_STAGE:
             training="results/cnn/training.h5",
             precursor=oip_starts,
         output:
-            "results/oip/map_{map}.precursor.h5",
+            at("results/oip/map_{map}.precursor.h5"),
         log:
-            "logs/oip/map_{map}.precursor.log",
+            at("logs/oip/map_{map}.precursor.log"),
         benchmark:
-            "benchmarks/oip/map_{map}.precursor.tsv"
+            at("benchmarks/oip/map_{map}.precursor.tsv")
         conda:
             ENV
         threads: 1
@@ -96,6 +98,7 @@ if TWO_STAGE:
         params:
             oip=oip_params("precursor"),
             precision=config["precision"],
+            layer=LAYER,
             seed=config["seed"],
             code=code("oip"),
         script:
@@ -105,11 +108,11 @@ if TWO_STAGE:
         input:
             unpack(two_stage_results),
         output:
-            "results/oip/map_{map}.h5",
+            at("results/oip/map_{map}.h5"),
         log:
-            "logs/oip/map_{map}.log",
+            at("logs/oip/map_{map}.log"),
         benchmark:
-            "benchmarks/oip/map_{map}.tsv"
+            at("benchmarks/oip/map_{map}.tsv")
         conda:
             ENV
         threads: 1
@@ -126,16 +129,16 @@ if TWO_STAGE:
 
 rule oip_summary:
     input:
-        oips=expand("results/oip/map_{map}.h5", map=map_ids()),
+        oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
         model="results/cnn/model.keras",
         training="results/cnn/training.h5",
         mnist="resources/mnist.h5",
     output:
-        "results/oip/summary.tsv",
+        at("results/oip/summary.tsv"),
     log:
-        "logs/oip/summary.log",
+        at("logs/oip/summary.log"),
     benchmark:
-        "benchmarks/oip/summary.tsv"
+        at("benchmarks/oip/summary.tsv")
     conda:
         ENV
     threads: 2
@@ -144,6 +147,7 @@ rule oip_summary:
         runtime=10,
     params:
         start=config["oip"]["start"],
+        layer=LAYER,
         code=code("oip_summary"),
     script:
         "../scripts/oip_summary.py"
@@ -151,19 +155,19 @@ rule oip_summary:
 
 rule oip_figure:
     input:
-        "results/oip/map_{map}.h5",
+        at("results/oip/map_{map}.h5"),
     output:
         report(
-            "results/oip/map_{map}.png",
+            at("results/oip/map_{map}.png"),
             caption="../report/oip_map.rst",
             category="2 OIPs",
             subcategory="per map",
             labels=map_label,
         ),
     log:
-        "logs/oip/map_{map}.figure.log",
+        at("logs/oip/map_{map}.figure.log"),
     benchmark:
-        "benchmarks/oip/map_{map}.figure.tsv"
+        at("benchmarks/oip/map_{map}.figure.tsv")
     conda:
         ENV
     threads: 1
@@ -178,25 +182,25 @@ rule oip_figure:
 
 rule oip_atlas:
     input:
-        oips=expand("results/oip/map_{map}.h5", map=map_ids()),
-        summary="results/oip/summary.tsv",
+        oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
+        summary=at("results/oip/summary.tsv"),
     output:
         atlas=report(
-            "results/oip/atlas.png",
+            at("results/oip/atlas.png"),
             caption="../report/layer_atlas.rst",
             category="2 OIPs",
             subcategory="layer",
         ),
         coverage=report(
-            "results/oip/summary.png",
+            at("results/oip/summary.png"),
             caption="../report/oip_summary.rst",
             category="2 OIPs",
             subcategory="layer",
         ),
     log:
-        "logs/oip/atlas.log",
+        at("logs/oip/atlas.log"),
     benchmark:
-        "benchmarks/oip/atlas.tsv"
+        at("benchmarks/oip/atlas.tsv")
     conda:
         ENV
     threads: 1

@@ -17,11 +17,11 @@ for name, maps in PRECURSOR_JOBS:
             model="results/cnn/model.keras",
             training="results/cnn/training.h5",
         output:
-            per_map("results/precursor/map_{map}.h5", maps),
+            per_map(at("results/precursor/map_{map}.h5"), maps),
         log:
-            per_job("logs/precursor/map_{map}.log", maps),
+            per_job(at("logs/precursor/map_{map}.log"), maps),
         benchmark:
-            per_job("benchmarks/precursor/map_{map}.tsv", maps)
+            per_job(at("benchmarks/precursor/map_{map}.tsv"), maps)
         conda:
             ENV
         threads: PER_MAP_THREADS
@@ -33,6 +33,7 @@ for name, maps in PRECURSOR_JOBS:
         params:
             precursor=precursor_params(),
             precision=config["precision"],
+            layer=LAYER,
             code=code("precursor"),
         script:
             "../scripts/precursor.py"
@@ -40,19 +41,19 @@ for name, maps in PRECURSOR_JOBS:
 
 rule precursor_figure:
     input:
-        "results/precursor/map_{map}.h5",
+        at("results/precursor/map_{map}.h5"),
     output:
         report(
-            "results/precursor/map_{map}.png",
+            at("results/precursor/map_{map}.png"),
             caption="../report/precursor_map.rst",
             category="2 OIPs",
             subcategory="precursor screening",
             labels=map_label,
         ),
     log:
-        "logs/precursor/map_{map}.figure.log",
+        at("logs/precursor/map_{map}.figure.log"),
     benchmark:
-        "benchmarks/precursor/map_{map}.figure.tsv"
+        at("benchmarks/precursor/map_{map}.figure.tsv")
     conda:
         ENV
     threads: 1

@@ -6,15 +6,15 @@
 
 rule rescue:
     input:
-        layer="results/oip/summary.tsv",
+        layer=at("results/oip/summary.tsv"),
         model="results/cnn/model.keras",
         training="results/cnn/training.h5",
     output:
-        directory("results/rescue/maps"),
+        directory(at("results/rescue/maps")),
     log:
-        "logs/rescue/maps.log",
+        at("logs/rescue/maps.log"),
     benchmark:
-        "benchmarks/rescue/maps.tsv"
+        at("benchmarks/rescue/maps.tsv")
     conda:
         ENV
     threads: PER_MAP_THREADS
@@ -27,6 +27,7 @@ rule rescue:
         precursor=rescue_precursor_params(),
         oip=oip_params("precursor"),
         precision=config["precision"],
+        layer=LAYER,
         seed=config["seed"],
         code=code("rescue"),
     script:
@@ -35,14 +36,14 @@ rule rescue:
 
 rule rescue_summary:
     input:
-        maps="results/rescue/maps",
-        layer="results/oip/summary.tsv",
+        maps=at("results/rescue/maps"),
+        layer=at("results/oip/summary.tsv"),
     output:
-        "results/rescue/summary.tsv",
+        at("results/rescue/summary.tsv"),
     log:
-        "logs/rescue/summary.log",
+        at("logs/rescue/summary.log"),
     benchmark:
-        "benchmarks/rescue/summary.tsv"
+        at("benchmarks/rescue/summary.tsv")
     conda:
         ENV
     threads: 1
@@ -57,19 +58,19 @@ rule rescue_summary:
 
 rule rescue_atlas:
     input:
-        maps="results/rescue/maps",
-        summary="results/rescue/summary.tsv",
+        maps=at("results/rescue/maps"),
+        summary=at("results/rescue/summary.tsv"),
     output:
         report(
-            "results/rescue/atlas.png",
+            at("results/rescue/atlas.png"),
             caption="../report/rescue_atlas.rst",
             category="2 OIPs",
             subcategory="finer precursor grid",
         ),
     log:
-        "logs/rescue/atlas.log",
+        at("logs/rescue/atlas.log"),
     benchmark:
-        "benchmarks/rescue/atlas.tsv"
+        at("benchmarks/rescue/atlas.tsv")
     conda:
         ENV
     threads: 1

@@ -4,13 +4,13 @@
 rule summary:
     input:
         **(
-            {"rescue": "results/rescue/summary.tsv"}
+            {"rescue": at("results/rescue/summary.tsv")}
             if config["rescue"]["enabled"]
             else {}
         ),
         training="results/cnn/training.h5",
-        oips=expand("results/oip/map_{map}.h5", map=map_ids()),
-        layer="results/oip/summary.tsv",
+        oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
+        layer=at("results/oip/summary.tsv"),
         sweep="results/clusters/sweep.h5",
         kmeans=f"results/clusters/k_{features_k()}.h5",
         comparison="results/mlp/comparison.tsv",

@@ -8,13 +8,13 @@ TABLES = {
         "tables",
     ),
     "oip_summary": (
-        "results/oip/summary",
-        "conv3 layer summary: one row per map",
+        at("results/oip/summary"),
+        f"{LAYER} layer summary: one row per map",
         "2 OIPs",
         "layer",
     ),
     "rescue_summary": (
-        "results/rescue/summary",
+        at("results/rescue/summary"),
         "Maps without an OIP: 3 values per cell vs the finer grid",
         "2 OIPs",
         "finer precursor grid",
@@ -49,9 +49,9 @@ for table, (stem, title, category, subcategory) in TABLES.items():
                 subcategory=subcategory,
             ),
         log:
-            f"logs/tables/{table}.log",
+            at(f"logs/tables/{table}.log"),
         benchmark:
-            f"benchmarks/tables/{table}.tsv"
+            at(f"benchmarks/tables/{table}.tsv")
         conda:
             ENV
         threads: 1

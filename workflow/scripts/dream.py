@@ -10,7 +10,7 @@ model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.
 log.info(runtime.check_device())
 image = dream.load_image(p["image"], p["size"])
 maps = chunks.maps_in(snakemake.output)
-results = dream.carve_maps(model, maps, image, p, pixel_mean, pixel_std)
+results = dream.carve_maps(model, maps, image, p, pixel_mean, pixel_std, snakemake.params.layer)
 for map_index, path in zip(maps, snakemake.output, strict=True):
     result, attrs = results[map_index]
     store.write_h5(path, result, attrs={**attrs, "precision": snakemake.params.precision})

@@ -6,4 +6,4 @@ from mnist_dreams import dream_figures, logs, store
 logs.to_file(snakemake.log[0])
 need = ("original", "patterns", "blurry", "detailed", "final", "losses")
 result, attrs = store.read_h5(snakemake.input[0], required=need, attrs_required=("map",))
-dream_figures.dream_row(int(attrs["map"]), result, snakemake.output[0])
+dream_figures.dream_row(int(attrs["map"]), result, snakemake.output[0], attrs.get("layer", "conv3"))

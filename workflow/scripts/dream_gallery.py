@@ -4,8 +4,9 @@ import _bootstrap  # noqa: F401
 from mnist_dreams import dream_figures, logs, store
 
 logs.to_file(snakemake.log[0])
-finals = {}
+finals, layer = {}, "conv3"
 for h5 in snakemake.input:
     result, attrs = store.read_h5(h5, required=("final", "losses"), attrs_required=("map",))
+    layer = attrs.get("layer", layer)
     finals[int(attrs["map"])] = (result["final"], float(result["losses"][-1, 1]))
-dream_figures.dream_gallery(finals, snakemake.output[0])
+dream_figures.dream_gallery(finals, snakemake.output[0], layer)

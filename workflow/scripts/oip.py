@@ -14,7 +14,7 @@ if p["start"] == "precursor":
     need = ("start_images", "top_indices")
     read = [store.read_h5(path, required=need, attrs_required=("seconds",)) for path in snakemake.input.precursor]
     screened = dict(zip(maps, read, strict=True))
-results = oip.run_maps(model, maps, p, snakemake.params.seed, pixel_mean, pixel_std, screened)
+results = oip.run_maps(model, maps, p, snakemake.params.seed, pixel_mean, pixel_std, screened, snakemake.params.layer)
 for map_index, path in zip(maps, snakemake.output, strict=True):
     result, attrs = results[map_index]
     store.write_h5(path, result, attrs={**attrs, "precision": snakemake.params.precision})

@@ -6,10 +6,10 @@ from mnist_dreams import logs, oip_figures, store
 
 logs.to_file(snakemake.log[0])
 need = ("images", "final_loss")
-results = {}
+results, layer = {}, "conv3"
 for h5 in snakemake.input.oips:
     result, attrs = store.read_h5(h5, required=need, attrs_required=("map",))
-    results[int(attrs["map"])] = result
+    results[int(attrs["map"])], layer = result, attrs.get("layer", layer)
 table = pd.read_csv(snakemake.input.summary, sep="\t")
-oip_figures.atlas(table, results, snakemake.output.atlas)
-oip_figures.coverage(table, snakemake.output.coverage)
+oip_figures.atlas(table, results, snakemake.output.atlas, title=f"{layer} atlas")
+oip_figures.coverage(table, snakemake.output.coverage, layer)

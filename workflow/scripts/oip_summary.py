@@ -7,7 +7,7 @@ logs.to_file(snakemake.log[0])
 model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
 mnist, _ = data.read_mnist(snakemake.input.mnist)
 x_test = cnn.standardize(mnist["x_test"], pixel_mean, pixel_std)
-max_act, mean_act = oip.test_activations(model, x_test)
+max_act, mean_act = oip.test_activations(model, x_test, snakemake.params.layer)
 results, stored = {}, {}
 for path in snakemake.input.oips:
     values, attrs = store.read_h5(path, required=("final_loss",), attrs_required=("map",))

@@ -11,7 +11,7 @@ model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.
 log.info(runtime.check_device())
 starts = grids.Grid(p["values"], p["grid"], pixel_mean, pixel_std, standardize=p["standardize"])
 maps = chunks.maps_in(snakemake.output)
-results = precursor.screen_job(model, maps, starts, p, batch_size)
+results = precursor.screen_job(model, maps, starts, p, batch_size, layer=snakemake.params.layer)
 for map_index, path in zip(maps, snakemake.output, strict=True):
     result, attrs = results[map_index]
     store.write_h5(path, result, attrs={**attrs, "precision": snakemake.params.precision})

@@ -6,4 +6,4 @@ from mnist_dreams import logs, oip_figures, store
 logs.to_file(snakemake.log[0])
 need = ("rung_loss", "rungs", "top_indices", "top_loss", "start_images")
 result, attrs = store.read_h5(snakemake.input[0], required=need, attrs_required=("map",))
-oip_figures.precursor_panel(int(attrs["map"]), result, snakemake.output[0])
+oip_figures.precursor_panel(int(attrs["map"]), result, snakemake.output[0], attrs.get("layer", "conv3"))

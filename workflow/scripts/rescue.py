@@ -15,7 +15,7 @@ model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.
 log.info(runtime.check_device())
 batch_size = snakemake.config["precursor"]["batch_size"]  # speed only: not a param
 p = snakemake.params
-results = rescue.run(model, maps, p.precursor, p.oip, batch_size, p.seed, pixel_mean, pixel_std)
+results = rescue.run(model, maps, p.precursor, p.oip, batch_size, p.seed, pixel_mean, pixel_std, p.layer)
 out = snakemake.output[0]
 os.makedirs(out, exist_ok=True)  # Snakemake removes the whole folder if this job fails
 for m, files in results.items():
