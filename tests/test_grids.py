@@ -70,3 +70,16 @@ def test_halving_on_a_streamed_grid_equals_halving_on_the_materialized_one(small
     for m in (46, 56):
         for key in ("final_loss", "rung_loss", "epochs_done", "top_indices"):
             np.testing.assert_array_equal(streamed[m][key], full[m][key])
+
+
+def test_halving_survivors_ascended_again_from_their_starts_equal_survivors_kept(small_cnn):
+    """Past precursor.KEEP_BYTES the survivors restart from epoch 0: the same steps, so the same result."""
+    a = small_cnn["attrs"]
+    grid = grids.Grid([0.2, 0.5, 0.8], 2, a["pixel_mean"], a["pixel_std"])
+    kw = dict(test_epochs=4, top_k=3, step_size=0.05, batch_size=16, mode="halving", rungs=(1, 2, 4), eta=2)
+    kept = precursor.screen(small_cnn["model"], [46, 56], grid, **kw)
+    again = precursor.screen(small_cnn["model"], [46, 56], grid, keep_bytes=0, **kw)
+    for m in (46, 56):
+        for key in ("final_loss", "rung_loss", "epochs_done", "top_indices"):
+            np.testing.assert_array_equal(again[m][key], kept[m][key])
+        assert again[m]["image_epochs"] > kept[m]["image_epochs"]  # the price: earlier rungs once more

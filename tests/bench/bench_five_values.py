@@ -65,7 +65,7 @@ def main():
         rows.append((f"subsample {args.subsample}, exhaustive + prune", len(sub), exh["dead"], exh["work_fraction"],
                      time.perf_counter() - t0, peak_mb()))  # fmt: skip
         recall = f"{len(set(halv['top_indices']) & set(exh['top_indices']))}/8"
-    print(f"\nmap {args.map}, values {args.values}, rungs {args.rungs}, eta {args.eta}; {runtime.cpu_identity()}")
+    print(f"\nmap {args.map}, values {args.values}, rungs {args.rungs}, eta {args.eta}; {runtime.cpu_identity()[0]}")
     print(f"best loss {full['top_loss'][0]:.4g}; halving top 8 in the exhaustive top 8 (subsample): {recall}")
     print("\n| screening | starts | dead | work fraction | wall s | peak RSS MB so far |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -37,8 +37,15 @@ def check_rungs(mode, rungs, test_epochs):
     return rungs
 
 
+# Halving's survivors go on from their images when all maps' survivors, with room to select them,
+# fit in this many bytes (3⁹ grids: 128 maps × 2461 × 3 KB ≈ 1 GB); otherwise from their starts,
+# ascended again from epoch 0 (a 5⁹ grid's eighth of one map is 0.75 GB): the same steps, so the
+# same losses and images (tested), for ~13 % more work at rungs [1, 3, 10] and eta 8.
+KEEP_BYTES = 1 << 30
+
+
 def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, mode="exhaustive", rungs=(), eta=4,
-           prune=True, layer="conv3"):  # fmt: skip
+           prune=True, layer="conv3", keep_bytes=KEEP_BYTES):  # fmt: skip
     """Screen ``starts`` for every map of ``maps`` at once; {map: dict of every pattern's loss and the top-k}.
 
     (map, pattern) pairs of all maps stream through one compiled ascent (``mnist_dreams.layer``).
@@ -67,10 +74,17 @@ def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, 
         alive[m] = rows[m] = np.flatnonzero(~dead)
         bases[m] = starts
         sizes[m] = rung_sizes(len(alive[m]), rungs, top_k, eta) if len(alive[m]) else [0] * len(rungs)
-    steps = np.diff([0, *rungs])
+    image_bytes = int(np.prod(starts.shape[1:])) * 4
+    # all maps' survivors, plus a map's selection buffer while its rung runs (layer.Best: ≤ 3× its survivors)
+    kept = [
+        (sum(sizes[m][i + 1] for m in maps) + 3 * max(sizes[m][i + 1] for m in maps)) * image_bytes <= keep_bytes
+        for i in range(len(rungs) - 1)
+    ]
+    start_at = [0] + [rungs[i] if kept[i] else 0 for i in range(len(rungs) - 1)]  # epochs a rung's bases have
+    steps = [int(e - s) for e, s in zip(rungs, start_at, strict=True)]
     total = sum(int(np.dot(sizes[m], steps)) for m in maps)
     progress = Progress(log, f"screening {len(maps)} map(s) × {n} patterns", total, "image·epochs")
-    work, done = 0, 0
+    work = 0
     for i, epochs in enumerate(rungs):
         last = i == len(rungs) - 1
         pairs = engine.Pairs()
@@ -81,18 +95,17 @@ def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, 
             m = pairs.maps[k]
             idx, result = alive[m], out[m]
             result["final_loss"][idx], result["epochs_done"][idx], result["rung_loss"][i, idx] = losses, epochs, losses
-            result["image_epochs"] += len(idx) * int(steps[i])
-            if not last:  # the best 1/eta go on, from where they are (``images``: theirs only)
-                keep = np.sort(engine.top(losses, sizes[m][i + 1]))
-                alive[m], bases[m], rows[m] = idx[keep], images, None
+            result["image_epochs"] += len(idx) * steps[i]
+            if not last:  # the best 1/eta go on: from where they are (``images``: theirs only) or their starts
+                alive[m] = idx[np.sort(engine.top(losses, sizes[m][i + 1]))]
+                bases[m], rows[m] = (images, None) if kept[i] else (starts, alive[m])
 
         def report(count, i=i, base=work):
-            progress.update(base + count * int(steps[i]), rung=f"{i + 1}/{len(rungs)}")
+            progress.update(base + count * steps[i], rung=f"{i + 1}/{len(rungs)}")
 
-        ascend = engine.compiled(model, layer, float(step_size), int(epochs - done))
-        keep = None if last else [sizes[m][i + 1] for m in pairs.maps]
-        work += engine.ascend(ascend, pairs, batch_size, keep, on_map=on_map, report=report) * int(steps[i])
-        done = epochs
+        ascend = engine.compiled(model, layer, float(step_size), steps[i])
+        keep = [sizes[m][i + 1] for m in pairs.maps] if not last and kept[i] else None
+        work += engine.ascend(ascend, pairs, batch_size, keep, on_map=on_map, report=report) * steps[i]
     seconds = time.perf_counter() - t0
     for m in maps:
         result = out[m]
