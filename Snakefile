@@ -23,6 +23,7 @@ include: "workflow/rules/precursor.smk"
 include: "workflow/rules/oip.smk"
 include: "workflow/rules/dream.smk"
 include: "workflow/rules/rescue.smk"
+include: "workflow/rules/example.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/tables.smk"
 

@@ -20,7 +20,7 @@ def rescued(tiny_run, tiny_test_peaks, tmp_path_factory):
     work = tmp_path_factory.mktemp("rescue") / "wf"
     shutil.copytree(tiny_run, work, symlinks=True)
     maps = sorted(int(m) for m in np.argsort(tiny_test_peaks, kind="stable")[:6])
-    config = ["--config", f"maps={maps}", "rescue={enabled: true}"]
+    config = ["--config", f"maps={maps}", "maps_per_job=6", "rescue={enabled: true}"]
     snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml", *config)
     return work, maps, config
 
@@ -68,4 +68,11 @@ def test_rescue_values_rerun_the_rescue_only(rescued):
     planned = planned_jobs(
         work, "--configfile", "config/tiny.yaml", *config[:-1], "rescue={enabled: true, values: [0.2, 0.4, 0.6, 0.8]}"
     )
-    assert set(planned) == {"rescue", "rescue_summary", "rescue_summary_table", "summary", "summary_table"}
+    assert set(planned) == {
+        "rescue",
+        "rescue_summary",
+        "rescue_summary_table",
+        "rescue_atlas",
+        "summary",
+        "summary_table",
+    }

@@ -63,7 +63,8 @@ def objective(model, layer, l2=0.0, tv=0.0):
     feature = feature_model(model, layer)
 
     def activation(x, m):
-        act = ops.take_along_axis(feature(x), ops.reshape(m, (-1, 1, 1, 1)), axis=3)
+        # training=False: Dropout off, BatchNorm on its moving statistics (never updated here)
+        act = ops.take_along_axis(feature(x, training=False), ops.reshape(m, (-1, 1, 1, 1)), axis=3)
         return ops.mean(act, axis=(1, 2, 3))
 
     def f(x, m):

@@ -43,7 +43,13 @@ def training_curve(history, path):
 
 
 def pattern(ax, image, title, cmap="viridis"):
-    ax.imshow(np.asarray(image).reshape(28, 28), cmap=cmap)
+    """One input image: a single channel in ``cmap``, three as RGB stretched to [0, 1] (own scale each)."""
+    image = np.asarray(image, np.float32)
+    if image.ndim == 3 and image.shape[-1] == 3:
+        lo, hi = image.min(), image.max()
+        ax.imshow((image - lo) / max(hi - lo, 1e-12))
+    else:
+        ax.imshow(image.reshape(image.shape[:2]) if image.ndim == 3 else image.reshape(28, 28), cmap=cmap)
     ax.set_title(title, fontsize=8)
     ax.set_xticks([])
     ax.set_yticks([])

@@ -20,16 +20,17 @@ STANDARDIZATIONS = ("mnist", "per_image")
 
 
 def upscale_basis(grid, size=28):
-    """(size², grid²) matrix B with ``resize(cells) == B @ cells`` for Pillow's bicubic.
+    """(h·w, grid²) matrix B with ``resize(cells) == B @ cells`` for Pillow's bicubic; ``size``: h = w, or (h, w).
 
     Bicubic interpolation is linear in the cell values, so resizing the grid² unit images once
     replaces resizing all N^(grid²) patterns one by one (checked against Pillow in the tests).
     """
-    basis = np.empty((size * size, grid * grid), np.float64)
+    h, w = (size, size) if np.isscalar(size) else size
+    basis = np.empty((h * w, grid * grid), np.float64)
     for j in range(grid * grid):
         unit = np.zeros(grid * grid, np.float32)
         unit[j] = 1.0
-        img = Image.fromarray(unit.reshape(grid, grid), mode="F").resize((size, size), Image.Resampling.BICUBIC)
+        img = Image.fromarray(unit.reshape(grid, grid), mode="F").resize((w, h), Image.Resampling.BICUBIC)
         basis[:, j] = np.asarray(img, np.float64).ravel()
     return basis
 
@@ -37,19 +38,23 @@ def upscale_basis(grid, size=28):
 class Grid:
     """All precursor start images, standardized for the CNN, computed from their indices on demand.
 
-    Indexes like a float32 array of shape (N^(g²), size, size, 1): ``grid[lo:hi]``, ``grid[rows]``.
+    Indexes like a float32 array of shape (N^(g²), h, w, channels): ``grid[lo:hi]``, ``grid[rows]``;
+    ``size`` h = w or (h, w), the model's input. A colour model sees the gray grid on every channel
+    (a luminance pattern: the screening count stays N^(g²)); ``pixel_mean``/``pixel_std`` are
+    scalars or one value per channel.
     Cell values are fractions of full white (0.2 → 51 of 255). The seed standardizes "the resulting
     distribution of pixel values", which reads two ways: ``"mnist"`` applies the CNN's own training
     constants (a bright grid stays bright), ``"per_image"`` gives every image mean 0 and std 1 (only
     its shape counts; a constant grid has no shape and becomes all zeros).
     """
 
-    def __init__(self, values, grid, pixel_mean, pixel_std, size=28, standardize="mnist"):
+    def __init__(self, values, grid, pixel_mean, pixel_std, size=28, standardize="mnist", channels=1):
         if standardize not in STANDARDIZATIONS:
             raise ValueError(f"precursor.standardize must be one of {STANDARDIZATIONS}, got {standardize!r}")
         self.values = np.asarray(values, np.float64)
         self.cell_count = grid * grid
-        self.shape = (len(self.values) ** self.cell_count, size, size, 1)
+        h, w = (size, size) if np.isscalar(size) else tuple(size)
+        self.shape = (len(self.values) ** self.cell_count, h, w, channels)
         self.dtype = np.dtype(np.float32)
         self._basis_t = upscale_basis(grid, size).T
         self._mean, self._std, self._standardize = pixel_mean, pixel_std, standardize
@@ -73,19 +78,23 @@ class Grid:
         cells = self.cells(indices)
         images = cells @ self._basis_t * 255.0
         if self._standardize == "mnist":
+            images = images.reshape(-1, *self.shape[1:3], 1)
             images = (images - self._mean) / self._std
         else:
             centered = images - images.mean(axis=1, keepdims=True)
             shaped = np.ptp(cells, axis=1) > 0  # judged on the cells: resizing leaves float noise on a constant
             std = np.where(shaped, centered.std(axis=1), 1.0)[:, None]
-            images = np.where(shaped[:, None], centered / std, 0.0)
-        return images.astype(np.float32).reshape(-1, *self.shape[1:])
+            images = np.where(shaped[:, None], centered / std, 0.0).reshape(-1, *self.shape[1:3], 1)
+        images = images.astype(np.float32)
+        if images.shape[-1] != self.shape[-1]:
+            images = np.repeat(images, self.shape[-1], axis=-1)
+        return images
 
     def __array__(self, dtype=None, copy=None):  # np.asarray(grid): every start, materialized
         out = self[:]
         return out if dtype is None else out.astype(dtype)
 
 
-def grid_patterns(values, grid, pixel_mean, pixel_std, size=28, standardize="mnist"):
-    """Every start of ``Grid`` materialized: float32 (N^(g²), size, size, 1); for grids that fit in memory."""
-    return Grid(values, grid, pixel_mean, pixel_std, size, standardize)[:]
+def grid_patterns(values, grid, pixel_mean, pixel_std, size=28, standardize="mnist", channels=1):
+    """Every start of ``Grid`` materialized: float32 (N^(g²), h, w, channels); for grids that fit in memory."""
+    return Grid(values, grid, pixel_mean, pixel_std, size, standardize, channels)[:]

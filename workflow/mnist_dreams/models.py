@@ -47,6 +47,21 @@ def load_model(path, compile=True):
         raise StoreError(f"{path}: not a readable Keras model, truncated or foreign ({err}); {_rebuild(path)}") from err
 
 
+def load_subject(inputs, scaling):
+    """The model a job visualizes and how 0–255 pixels become its input: (model, mean, std).
+
+    ``scaling`` "seed": the workflow's trained CNN (``inputs.model``, ``inputs.training``) with its
+    MNIST standardization; otherwise the ``model`` config of a user's file (``own_model.scaling``).
+    """
+    if scaling == "seed":
+        return load_cnn(inputs.model, inputs.training)
+    from . import own_model
+
+    model = own_model.load(inputs.model)
+    mean, std = own_model.scaling(scaling, int(model.inputs[0].shape[-1]))
+    return model, mean, std
+
+
 def load_cnn(model_path, training_path):
     """The trained CNN and the standardization (pixel mean, std) it was trained with."""
     _, attrs = read_h5(training_path, attrs_required=("pixel_mean", "pixel_std"))

@@ -17,21 +17,24 @@ CHUNK_EPOCHS = 100  # epochs per compiled call of the full OIP (a progress line 
 log = logging.getLogger(__name__)
 
 
-def random_starts(count, pixel_mean, pixel_std, seed, cells=(2, 4, 7, 14), weights=(1.0, 0.5, 0.25, 0.125)):
+def random_starts(count, pixel_mean, pixel_std, seed, cells=(2, 4, 7, 14), weights=(1.0, 0.5, 0.25, 0.125),
+                  shape=(28, 28, 1)):  # fmt: skip
     """The author's plain start images: random fluctuations superposed on several length scales.
 
     For each scale a grid of ``cells``×``cells`` uniform random values is upscaled bicubically to
-    28×28 and weighted; the sum is stretched to [0, 1] per image and standardized like MNIST.
+    28×28 (``shape``: the model's input) and weighted; the sum is stretched to [0, 1] per image and
+    standardized like MNIST; a colour model gets the same gray image on every channel.
     """
     if len(cells) != len(weights):
         raise ValueError(f"oip.random: {len(cells)} cells but {len(weights)} weights")
     rng = np.random.default_rng(seed)
-    img = np.zeros((count, 28 * 28))
-    for n, w in zip(cells, weights, strict=True):
-        img += w * rng.uniform(0.0, 1.0, (count, n * n)) @ upscale_basis(n).T
+    h, w, c = shape
+    img = np.zeros((count, h * w))
+    for n, weight in zip(cells, weights, strict=True):
+        img += weight * rng.uniform(0.0, 1.0, (count, n * n)) @ upscale_basis(n, (h, w)).T
     lo, hi = img.min(axis=1, keepdims=True), img.max(axis=1, keepdims=True)
-    img = (img - lo) / np.maximum(hi - lo, 1e-12) * 255.0
-    return ((img - pixel_mean) / pixel_std).astype(np.float32).reshape(count, 28, 28, 1)
+    img = ((img - lo) / np.maximum(hi - lo, 1e-12) * 255.0).reshape(count, h, w, 1)
+    return np.repeat(((img - pixel_mean) / pixel_std).astype(np.float32), c, axis=-1)
 
 
 def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=0, l2=0.0, tv=0.0, seed=0, prune=True):
@@ -123,7 +126,10 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
             extra[m] = {"precursor_seconds": s_attrs["seconds"], "precursor_image_epochs": s_attrs["image_epochs"]}
         else:
             r = p["random"]
-            starts[m] = random_starts(r["count"], pixel_mean, pixel_std, seed * 1000 + m, r["cells"], r["weights"])
+            shape = tuple(model.inputs[0].shape[1:])
+            starts[m] = random_starts(
+                r["count"], pixel_mean, pixel_std, seed * 1000 + m, r["cells"], r["weights"], shape
+            )
             origin[m], extra[m] = list(range(r["count"])), {}
     settings = dict(
         epochs=p["epochs"], step_size=p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"], layer=layer
@@ -191,18 +197,20 @@ def test_activations(model, x_test, layer="conv3", batch_size=1000):
     return act.max(axis=(0, 1, 2)), act.mean(axis=(0, 1, 2))
 
 
-def layer_table(results, max_act, mean_act, attrs=None):
+def layer_table(results, max_act, mean_act, attrs=None, n_maps=None):
     """One row per map of the layer: fires on test data?, and for computed maps found / best loss.
 
     ``results``: map index → stored OIP arrays; ``attrs``: map index → their attrs (for ``stage``
     and ``found_by`` of a two-stage run). A map "fires" when some test image activates it somewhere
-    (max > 0); it is "found" when an OIP candidate ends with loss > 0.
+    (max > 0); it is "found" when an OIP candidate ends with loss > 0. ``max_act`` None: no test
+    data for this model (``n_maps`` rows, fires_on_test and the activations left empty).
     """
     import pandas as pd
 
     attrs = attrs or {}
     rows = []
-    for m in range(len(max_act)):
+    n_maps = len(max_act) if max_act is not None else n_maps
+    for m in range(n_maps):
         r, a = results.get(m), attrs.get(m, {})
         final = None if r is None else np.asarray(r["final_loss"])
         found = None if r is None else bool(final.max() > 0)
@@ -210,9 +218,9 @@ def layer_table(results, max_act, mean_act, attrs=None):
         rows.append(
             {
                 "map": m,
-                "fires_on_test": bool(max_act[m] > 0),
-                "max_test_activation": float(max_act[m]),
-                "mean_test_activation": float(mean_act[m]),
+                "fires_on_test": "" if max_act is None else bool(max_act[m] > 0),
+                "max_test_activation": np.nan if max_act is None else float(max_act[m]),
+                "mean_test_activation": np.nan if mean_act is None else float(mean_act[m]),
                 "computed": r is not None,
                 "found": found,
                 "best_loss": np.nan if r is None else float(final.max()),

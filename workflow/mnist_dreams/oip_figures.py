@@ -31,7 +31,8 @@ STATES = {  # (found, fires on test) → how the atlas frames the map
 
 def _state(row):
     """How the atlas marks a map: whether it has an OIP, and whether the test set ever wakes it."""
-    return STATES[(str(row["found"]) == "True", str(row["fires_on_test"]) == "True")]
+    # fires_on_test empty: no test data for the model; framed as if it fired (found / not found only)
+    return STATES[(str(row["found"]) == "True", str(row["fires_on_test"]) != "False")]
 
 
 def atlas(table, results, path, cols=16, title="conv3 atlas"):
@@ -74,23 +75,23 @@ def atlas(table, results, path, cols=16, title="conv3 atlas"):
 def coverage(table, path, layer="conv3"):
     """Per map: largest activation on the MNIST test set, and which maps got an OIP."""
     fig, ax = plt.subplots(figsize=(14, 4.0), layout="constrained")
-    ax.bar(table["map"], table["max_test_activation"], color="tab:blue", width=0.9, label="max activation on test")
-    silent = table[~table["fires_on_test"]]
-    ax.plot(silent["map"], np.zeros(len(silent)), "x", color="tab:red", label="never fires on test")
+    has_test = bool(table["max_test_activation"].notna().any())  # empty: no test data for this model
+    fires = table["fires_on_test"].astype(str) == "True"
+    if has_test:
+        ax.bar(table["map"], table["max_test_activation"], color="tab:blue", width=0.9, label="max activation on test")
+        silent = table[~fires]
+        ax.plot(silent["map"], np.zeros(len(silent)), "x", color="tab:red", label="never fires on test")
     computed = table[table["computed"]]
     found = computed[computed["found"].astype(bool)]
     missed = computed[~computed["found"].astype(bool)]
-    top = float(np.nanmax(table["max_test_activation"])) if len(table) else 1.0
+    top = float(np.nanmax(table["max_test_activation"])) if has_test else 1.0
     ax.plot(found["map"], np.full(len(found), 1.04 * top), "v", color="tab:green", ms=4, label="OIP found")
     ax.plot(missed["map"], np.full(len(missed), 1.04 * top), "v", color="tab:gray", ms=4, label="no OIP found")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=4, frameon=False)
     ax.set(xlabel=f"{layer} map", ylabel="max activation on test", xlim=(-1, len(table)), ylim=(0, 1.1 * top))
-    fires = int(table["fires_on_test"].sum())
-    fig.suptitle(
-        f"OIPs found for {len(found)} of {len(computed)} computed maps (seed: 94 of 128); "
-        f"{fires} of {len(table)} maps fire on the MNIST test set",
-        fontsize=10,
-    )
+    on_test = f"{int(fires.sum())} of {len(table)} maps fire on the MNIST test set" if has_test else "no test data"
+    seed = " (seed: 94 of 128)" if layer == "conv3" else ""
+    fig.suptitle(f"OIPs found for {len(found)} of {len(computed)} computed maps{seed}; {on_test}", fontsize=10)
     return save(fig, path)
 
 

@@ -47,7 +47,8 @@ def run(model, maps, precursor_params, oip_params, batch_size, seed, pixel_mean,
         return {}
     t0 = time.perf_counter()
     p = precursor_params
-    grid = grids.Grid(p["values"], p["grid"], pixel_mean, pixel_std, standardize=p["standardize"])
+    h, w, c = model.inputs[0].shape[1:]
+    grid = grids.Grid(p["values"], p["grid"], pixel_mean, pixel_std, (h, w), p["standardize"], c)
     log.info("rescue: %d map(s) without an OIP × %d starts (%s per cell)", len(maps), len(grid), p["values"])
     screened = precursor.screen_job(model, maps, grid, p, batch_size, layer=layer)
     oips = oip.run_maps(model, maps, oip_params, seed, pixel_mean, pixel_std, screened, layer)

@@ -67,14 +67,56 @@ wildcard_constraints:
 
 ENV = "../../envs/mnist-dreams.yaml"
 
-# The layer the per-map steps look at (model.layer), its map count and its results folder: the
-# seed's conv3 in results/oip/…, another layer in results/<layer>/oip/…, so layers sit side by side.
+# The model and layer the per-map steps look at (model.path, model.layer), its map count, input
+# shape and results folder: the seed's conv3 in results/oip/…, another of its layers in
+# results/<layer>/oip/…, a user's model in results/<file stem>/<layer>/oip/…: side by side.
 LAYER = config["model"]["layer"]
+OWN_MODEL = config["model"]["path"]
 try:
-    N_MAPS = subject.channels(cnn.LAYERS, LAYER)
+    if (
+        OWN_MODEL
+    ):  # loaded here (Keras, a few seconds), so that a bad file or layer fails before any job
+        from mnist_dreams import own_model
+
+        N_MAPS, INPUT_SHAPE = own_model.check(own_model.load(OWN_MODEL), LAYER)
+        own_model.scaling(config["model"], INPUT_SHAPE[-1])
+        SUBJECT = own_model.folder(OWN_MODEL, LAYER)
+    else:
+        if config["model"]["input"] != "seed":
+            raise subject.SubjectError(
+                f"model.input: {config['model']['input']} applies to a model.path; the seed's CNN uses its own "
+                f"standardization (model.input: seed)"
+            )
+        N_MAPS, INPUT_SHAPE = subject.channels(cnn.LAYERS, LAYER), (28, 28, 1)
+        SUBJECT = subject.folder(LAYER)
 except subject.SubjectError as err:
     raise WorkflowError(str(err)) from None
-SUBJECT = subject.folder(LAYER)
+MNIST_SHAPED = tuple(INPUT_SHAPE) == (
+    28,
+    28,
+    1,
+)  # MNIST test data and the seed's dreams fit the model
+
+
+def model_inputs():
+    """The model file a job loads: a user's model.path, or the trained CNN and its standardization."""
+    if OWN_MODEL:
+        return {"model": OWN_MODEL}
+    return {"model": "results/cnn/model.keras", "training": "results/cnn/training.h5"}
+
+
+def model_scaling():
+    """How pixels become the model's input (a param: it changes every result): "seed" or model.input's keys."""
+    if not OWN_MODEL:
+        return "seed"
+    m = config["model"]
+    return (
+        {k: m[k] for k in ("input", "mean", "std")}
+        if m["input"] == "mean_std"
+        else {"input": m["input"]}
+    )
+
+
 if config["maps"] != "all" and max(config["maps"]) >= N_MAPS:
     raise WorkflowError(
         f"maps: {config['maps']} names maps {LAYER} does not have ({N_MAPS} maps, 0 to {N_MAPS - 1}): "
@@ -141,7 +183,7 @@ def final_outputs():
     """
     layer_steps = subject_outputs()
     if SUBJECT:
-        return ["results/cnn/model.keras", *layer_steps]
+        return layer_steps if OWN_MODEL else ["results/cnn/model.keras", *layer_steps]
     return [
         "results/summary.tsv",
         "results/summary.html",
@@ -174,9 +216,18 @@ def subject_outputs():
         at("results/oip/summary.html"),
         at("results/oip/summary.png"),
         at("results/oip/atlas.png"),
+        *dream_outputs(),
+        *rescue_outputs(),
+    ]
+
+
+def dream_outputs():
+    """The seed's single-map dreams (a 28×28 gray view of a photo): for models with that input."""
+    if not MNIST_SHAPED:
+        return []
+    return [
         *expand(at("results/dreams/map_{map}.{ext}"), map=map_ids(), ext=("h5", "png")),
         at("results/dreams/gallery.png"),
-        *rescue_outputs(),
     ]
 
 

@@ -7,8 +7,7 @@ for name, maps in per_map_jobs("dream"):
         input:
             map_check(maps),
             dream_image(),
-            model="results/cnn/model.keras",
-            training="results/cnn/training.h5",
+            **model_inputs(),
         output:
             per_map(at("results/dreams/map_{map}.h5"), maps),
         log:
@@ -26,6 +25,7 @@ for name, maps in per_map_jobs("dream"):
         params:
             dream=config["dream"],
             precision=config["precision"],
+            scaling=model_scaling(),
             layer=LAYER,
             code=code("dream"),
         script:

@@ -13,8 +13,7 @@ for name, maps in OIP_JOBS if TWO_STAGE else []:
             name
         input:
             map_check(maps),
-            model="results/cnn/model.keras",
-            training="results/cnn/training.h5",
+            **model_inputs(),
         output:
             per_map(at("results/oip/map_{map}.random.h5"), maps),
         log:
@@ -32,6 +31,7 @@ for name, maps in OIP_JOBS if TWO_STAGE else []:
         params:
             oip=oip_params("random"),
             precision=config["precision"],
+            scaling=model_scaling(),
             layer=LAYER,
             seed=config["seed"],
             code=code("oip"),
@@ -46,8 +46,7 @@ for name, maps in [] if TWO_STAGE else OIP_JOBS:
             name
         input:
             map_check(maps),
-            model="results/cnn/model.keras",
-            training="results/cnn/training.h5",
+            **model_inputs(),
             precursor=chunk_starts(maps),
         output:
             per_map(at("results/oip/map_{map}.h5"), maps),
@@ -66,6 +65,7 @@ for name, maps in [] if TWO_STAGE else OIP_JOBS:
         params:
             oip=oip_params(config["oip"]["start"]),
             precision=config["precision"],
+            scaling=model_scaling(),
             layer=LAYER,
             seed=config["seed"],
             code=code("oip"),
@@ -78,8 +78,7 @@ if TWO_STAGE:
     rule oip_precursor:
         input:
             valid_map,
-            model="results/cnn/model.keras",
-            training="results/cnn/training.h5",
+            **model_inputs(),
             precursor=oip_starts,
         output:
             at("results/oip/map_{map}.precursor.h5"),
@@ -98,6 +97,7 @@ if TWO_STAGE:
         params:
             oip=oip_params("precursor"),
             precision=config["precision"],
+            scaling=model_scaling(),
             layer=LAYER,
             seed=config["seed"],
             code=code("oip"),
@@ -129,10 +129,10 @@ if TWO_STAGE:
 
 rule oip_summary:
     input:
+        **model_inputs(),
+        # the maps' activity on MNIST test images, when the model takes them (28×28 gray)
+        **({"mnist": "resources/mnist.h5"} if MNIST_SHAPED else {}),
         oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
-        model="results/cnn/model.keras",
-        training="results/cnn/training.h5",
-        mnist="resources/mnist.h5",
     output:
         at("results/oip/summary.tsv"),
     log:
@@ -148,6 +148,8 @@ rule oip_summary:
     params:
         start=config["oip"]["start"],
         layer=LAYER,
+        scaling=model_scaling(),
+        n_maps=N_MAPS,
         code=code("oip_summary"),
     script:
         "../scripts/oip_summary.py"

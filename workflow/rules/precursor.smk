@@ -14,8 +14,7 @@ for name, maps in PRECURSOR_JOBS:
             name
         input:
             map_check(maps),
-            model="results/cnn/model.keras",
-            training="results/cnn/training.h5",
+            **model_inputs(),
         output:
             per_map(at("results/precursor/map_{map}.h5"), maps),
         log:
@@ -33,6 +32,7 @@ for name, maps in PRECURSOR_JOBS:
         params:
             precursor=precursor_params(),
             precision=config["precision"],
+            scaling=model_scaling(),
             layer=LAYER,
             code=code("precursor"),
         script:

@@ -6,9 +6,8 @@
 
 rule rescue:
     input:
+        **model_inputs(),
         layer=at("results/oip/summary.tsv"),
-        model="results/cnn/model.keras",
-        training="results/cnn/training.h5",
     output:
         directory(at("results/rescue/maps")),
     log:
@@ -27,6 +26,7 @@ rule rescue:
         precursor=rescue_precursor_params(),
         oip=oip_params("precursor"),
         precision=config["precision"],
+        scaling=model_scaling(),
         layer=LAYER,
         seed=config["seed"],
         code=code("rescue"),

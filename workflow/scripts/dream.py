@@ -6,7 +6,7 @@ from mnist_dreams import backend, chunks, dream, logs, models, runtime, store
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params.dream
 backend.set_precision(snakemake.params.precision)
-model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
+model, pixel_mean, pixel_std = models.load_subject(snakemake.input, snakemake.params.scaling)
 log.info(runtime.check_device())
 image = dream.load_image(p["image"], p["size"])
 maps = chunks.maps_in(snakemake.output)

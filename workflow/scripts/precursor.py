@@ -7,9 +7,10 @@ log = logs.to_file(snakemake.log[0])
 p = snakemake.params.precursor
 batch_size = snakemake.config["precursor"]["batch_size"]  # speed only: not a param (tested)
 backend.set_precision(snakemake.params.precision)
-model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
+model, pixel_mean, pixel_std = models.load_subject(snakemake.input, snakemake.params.scaling)
 log.info(runtime.check_device())
-starts = grids.Grid(p["values"], p["grid"], pixel_mean, pixel_std, standardize=p["standardize"])
+h, w, c = model.inputs[0].shape[1:]  # the grids at the model's input size, gray on every channel
+starts = grids.Grid(p["values"], p["grid"], pixel_mean, pixel_std, (h, w), p["standardize"], c)
 maps = chunks.maps_in(snakemake.output)
 results = precursor.screen_job(model, maps, starts, p, batch_size, layer=snakemake.params.layer)
 for map_index, path in zip(maps, snakemake.output, strict=True):

@@ -11,7 +11,7 @@ backend.set_precision(snakemake.params.precision)
 layer = pd.read_csv(snakemake.input.layer, sep="\t", keep_default_na=False)
 maps = [m for m, _ in rescue.without_oip(layer)]
 log.info("maps without an OIP: %s", maps or "none")
-model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
+model, pixel_mean, pixel_std = models.load_subject(snakemake.input, snakemake.params.scaling)
 log.info(runtime.check_device())
 batch_size = snakemake.config["precursor"]["batch_size"]  # speed only: not a param
 p = snakemake.params

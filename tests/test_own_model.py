@@ -1,0 +1,97 @@
+"""model.path (issue 17): a user's own Keras model, checked before any job, scaled as configured."""
+
+import numpy as np
+import own_models
+import pytest
+
+from mnist_dreams import grids, oip, own_model, subject
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    d = tmp_path_factory.mktemp("own")
+    return {
+        "rgb": (own_models.rgb_functional(d / "rgb.keras"), d / "rgb.keras"),
+        "seq": (own_models.built_sequential(d / "seq.keras"), d / "seq.keras"),
+        "nested": (own_models.nested(d / "nested.keras"), d / "nested.keras"),
+        "h5": (own_models.legacy_h5(d / "legacy.h5"), d / "legacy.h5"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "layer", "expected"),
+    [
+        ("rgb", "block2_relu", (16, (32, 32, 3))),
+        ("seq", "c2_relu", (12, (28, 28, 1))),
+        ("nested", "features", (6, (28, 28, 1))),
+        ("h5", "conv_b", (16, (28, 28, 1))),
+    ],  # fmt: skip
+)
+def test_every_kind_loads_and_its_layer_is_checked(saved, kind, layer, expected):
+    assert own_model.check(own_model.load(saved[kind][1]), layer) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "layer", "message"),
+    [
+        ("nested", "inner_conv", "'inner_conv' is inside the nested model 'features'"),
+        ("rgb", "gap", "'gap' of your model outputs shape (16,), not maps"),
+        ("rgb", "block9", "your model has no layer 'block9'; layers with maps: rescale, block1_conv, block1_bn"),
+    ],
+)
+def test_a_layer_that_cannot_be_visualized_is_named_with_what_would_work(saved, kind, layer, message):
+    with pytest.raises(subject.SubjectError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        own_model.check(own_model.load(saved[kind][1]), layer)
+
+
+def test_bad_files_name_the_problem_and_the_fix(saved, tmp_path):
+    (tmp_path / "sm").mkdir()
+    (tmp_path / "sm" / "saved_model.pb").write_bytes(b"")
+    (tmp_path / "broken.keras").write_bytes(b"not a zip")
+    (tmp_path / "model.pt").write_bytes(b"")
+    for path, message in [
+        (tmp_path / "missing.keras", "no such file"),
+        (tmp_path / "sm", "is a TensorFlow SavedModel folder; Keras 3 loads it only as an opaque TFSMLayer"),
+        (tmp_path / "broken.keras", "Keras cannot load it"),
+        (tmp_path / "model.pt", "Keras 3 reads .keras and .h5 files, not .pt"),
+    ]:
+        with pytest.raises(subject.SubjectError, match=message):
+            own_model.load(path)
+
+
+def test_a_model_without_an_image_input_is_refused(tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, name="d")])
+    with pytest.raises(subject.SubjectError, match=r"input shape \(784,\) is not an image"):
+        own_model.check(model, "d")
+
+
+def test_scalings_map_pixels_as_documented():
+    for kind, (lo, hi) in {"unit": (0, 1), "symmetric": (-1, 1), "raw": (0, 255)}.items():
+        mean, std = own_model.scaling({"input": kind}, 3)
+        np.testing.assert_allclose((np.array([0.0, 255.0])[:, None] - mean) / std, [[lo] * 3, [hi] * 3])
+    mean, std = own_model.scaling({"input": "mean_std", "mean": [10, 20, 30], "std": [2, 4, 5]}, 3)
+    np.testing.assert_allclose((np.full(3, 50.0) - mean) / std, [20, 7.5, 4])
+    with pytest.raises(subject.SubjectError, match="give 1 or 3 values"):
+        own_model.scaling({"input": "mean_std", "mean": [1, 2], "std": [1]}, 3)
+    with pytest.raises(subject.SubjectError, match="model.input: 'seed' is the seed CNN's own standardization"):
+        own_model.scaling({"input": "seed"}, 1)
+
+
+def test_oip_on_an_rgb_batchnorm_model_leaves_its_statistics_and_matches_a_separate_submodel(saved):
+    import keras
+
+    model = own_model.load(saved["rgb"][1])
+    before = [w.copy() for w in model.get_layer("block2_bn").get_weights()]
+    mean, std = own_model.scaling({"input": "raw"}, 3)
+    starts = grids.Grid([0.2, 0.8], 2, mean, std, (32, 32), channels=3)[:]  # 16 gray starts on 3 channels
+    assert starts.shape == (16, 32, 32, 3) and (starts[..., 0] == starts[..., 2]).all()
+    probe = keras.Model(model.inputs, model.get_layer("block2_relu").output)  # an independent path
+    m = int(np.argmax(np.asarray(probe(starts, training=False)).mean(axis=(1, 2)).max(axis=0)))  # a live map
+    result = oip.optimize(model, m, starts, epochs=20, step_size=0.05, layer="block2_relu")
+    for w, b in zip(model.get_layer("block2_bn").get_weights(), before, strict=True):
+        np.testing.assert_array_equal(w, b)  # training=False: moving statistics untouched
+    recomputed = np.asarray(probe(result["images"], training=False))[..., m].mean(axis=(1, 2))
+    np.testing.assert_allclose(result["final_loss"], recomputed, rtol=1e-4, atol=1e-6)
+    assert result["final_loss"].max() > result["start_loss"].max() > 0

@@ -1,0 +1,102 @@
+"""model.path end to end (issue 17): the tiny preset on 2 maps of each kind of user model; every
+stored OIP loss equals the layer's activation recomputed by a Keras sub-model built in the test."""
+
+import shutil
+
+import numpy as np
+import own_models
+import pandas as pd
+import pytest
+
+from helpers import planned_jobs, snakemake
+from mnist_dreams import own_model, store
+
+pytestmark = pytest.mark.e2e
+
+KINDS = {  # builder, file, layer, model.input
+    "rgb": (own_models.rgb_functional, "models/rgb.keras", "block2_relu", "raw"),
+    "seq": (own_models.built_sequential, "models/seq.keras", "c2_relu", "unit"),
+    "nested": (own_models.nested, "models/nested.keras", "features", "symmetric"),
+    "h5": (own_models.legacy_h5, "models/legacy.h5", "conv_b", "unit"),
+}
+
+
+def config(kind, **extra):
+    _, path, layer, scaling = KINDS[kind]
+    settings = {"path": path, "layer": layer, "input": scaling, **extra}
+    inner = ", ".join(f"{k}: {v}" for k, v in settings.items())
+    # maps_per_job 2: one precursor, OIP and dream job per model (fewer TensorFlow start-ups in CI)
+    return ["--configfile", "config/tiny.yaml", "--config", f"model={{{inner}}}", "maps=[0, 1]", "maps_per_job=2"]
+
+
+@pytest.fixture(scope="module")
+def own_run(tiny_run, tmp_path_factory):
+    work = tmp_path_factory.mktemp("own") / "wf"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    (work / "models").mkdir()
+    for builder, path, _, _ in KINDS.values():
+        builder(work / path)
+    for kind in KINDS:
+        snakemake(work, "--cores", "2", *config(kind))
+    return work
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_kind_runs_end_to_end_and_its_losses_are_the_layers_activation(own_run, kind):
+    import keras
+
+    _, path, layer, scaling = KINDS[kind]
+    folder = own_run / "results" / own_model.folder(path, layer)
+    model = own_model.load(own_run / path)
+    probe = keras.Model(model.inputs, model.get_layer(layer).output)
+    for m in (0, 1):
+        oip, attrs = store.read_h5(folder / f"oip/map_{m:03d}.h5")
+        assert attrs["layer"] == layer and oip["images"].shape[1:] == tuple(model.inputs[0].shape[1:])
+        recomputed = np.asarray(probe(oip["images"], training=False))[..., m].mean(axis=(1, 2))
+        np.testing.assert_allclose(oip["final_loss"], recomputed, rtol=1e-4, atol=1e-6)
+        screening, _ = store.read_h5(folder / f"precursor/map_{m:03d}.h5")
+        mean, std = own_model.scaling({"input": scaling}, int(model.inputs[0].shape[-1]))
+        np.testing.assert_allclose(
+            screening["start_images"] * std + mean, np.clip(screening["start_images"] * std + mean, 0, 255), atol=1e-2
+        )
+    table = pd.read_csv(folder / "oip/summary.tsv", sep="\t", keep_default_na=False)
+    assert len(table) == int(model.get_layer(layer).output.shape[-1])
+    assert (folder / "oip/atlas.png").stat().st_size > 1000
+    mnist_shaped = tuple(model.inputs[0].shape[1:]) == (28, 28, 1)
+    assert (folder / "dreams/gallery.png").exists() == mnist_shaped
+    assert (table["fires_on_test"].astype(str) != "").all() == mnist_shaped  # test data only where it fits
+
+
+def test_a_new_model_file_reruns_its_steps_and_nothing_else(own_run):
+    assert "Nothing to be done" in snakemake(own_run, "-n", *config("h5")).stdout
+    own_models.legacy_h5(own_run / "models/legacy.h5")  # same architecture, retrained: new content
+    (own_run / "models/legacy.h5").touch()
+    planned = planned_jobs(own_run, *config("h5"))
+    assert {"precursor_maps_000_001", "oip_maps_000_001", "oip_summary", "dream_maps_000_001"} <= set(planned)
+    assert not set(planned) & {"cnn", "mnist", "kmeans", "mlp_reference"}
+
+
+def test_changing_the_input_scaling_reruns_the_model_steps(own_run):
+    planned = planned_jobs(own_run, *config("seq", input="symmetric"))
+    assert {"precursor_maps_000_001", "oip_maps_000_001", "dream_maps_000_001"} <= set(planned)
+    assert "cnn" not in planned
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            ["model={path: models/nested.keras, layer: inner_conv, input: unit}"],
+            "is inside the nested model 'features'",
+        ),
+        (["model={path: models/none.keras, layer: x, input: unit}"], "model.path: models/none.keras: no such file"),
+        (["model={path: models/rgb.keras, layer: block2_relu, input: seed}"], "is the seed CNN's own standardization"),
+        (
+            ["model={path: models/rgb.keras, layer: block2_relu, input: raw}", "maps=[3, 16]"],
+            "block2_relu does not have",
+        ),
+    ],
+)
+def test_bad_model_settings_fail_before_any_job(own_run, settings, message):
+    proc = snakemake(own_run, "-n", "--configfile", "config/tiny.yaml", "--config", *settings, check=False)
+    assert proc.returncode != 0 and message in proc.stderr + proc.stdout
