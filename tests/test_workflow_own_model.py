@@ -52,7 +52,7 @@ def test_each_kind_runs_end_to_end_and_its_losses_are_the_layers_activation(own_
     for m in (0, 1):
         oip, attrs = store.read_h5(folder / f"oip/map_{m:03d}.h5")
         assert attrs["layer"] == layer and oip["images"].shape[1:] == tuple(model.inputs[0].shape[1:])
-        recomputed = np.asarray(probe(oip["images"], training=False))[..., m].mean(axis=(1, 2))
+        recomputed = np.asarray(probe([oip["images"]], training=False))[..., m].mean(axis=(1, 2))
         np.testing.assert_allclose(oip["final_loss"], recomputed, rtol=1e-4, atol=1e-6)
         screening, _ = store.read_h5(folder / f"precursor/map_{m:03d}.h5")
         mean, std = own_model.scaling({"input": scaling}, int(model.inputs[0].shape[-1]))
@@ -100,3 +100,15 @@ def test_changing_the_input_scaling_reruns_the_model_steps(own_run):
 def test_bad_model_settings_fail_before_any_job(own_run, settings, message):
     proc = snakemake(own_run, "-n", "--configfile", "config/tiny.yaml", "--config", *settings, check=False)
     assert proc.returncode != 0 and message in proc.stderr + proc.stdout
+
+
+def test_a_savedmodel_folder_or_an_unknown_layer_fails_before_any_job_with_the_fix(tiny_run, tmp_path):
+    (tmp_path / "exported").mkdir()
+    (tmp_path / "exported" / "saved_model.pb").write_bytes(b"")
+    own_models.legacy_h5(tmp_path / "legacy.h5")
+    for settings, message in [
+        (f"model={{path: {tmp_path / 'exported'}, layer: x, input: unit}}", "Re-save it as .keras"),
+        (f"model={{path: {tmp_path / 'legacy.h5'}, layer: conv_z, input: unit}}", "layers with maps: conv_a"),
+    ]:
+        proc = snakemake(tiny_run, "-n", "--configfile", "config/tiny.yaml", "--config", settings, check=False)
+        assert proc.returncode != 0 and message in proc.stderr + proc.stdout, settings

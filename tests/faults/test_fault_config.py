@@ -26,16 +26,21 @@ def _fails_before_any_job(work, *args):
 @pytest.mark.parametrize(
     ("value", "message", "key"),
     [
-        ("maps=[46, 128]", "128 is greater than the maximum of 127", "On instance['maps'][1]"),
+        ("maps=[46, -1]", "-1 is less than the minimum of 0", "On instance['maps'][1]"),
         ("oip={epochs: -5}", "-5 is less than the minimum of 1", "On instance['oip']['epochs']"),
         ("precursor={values: []}", "[] should be non-empty", "On instance['precursor']['values']"),
         ("clusters={k: [1, 8]}", "1 is less than the minimum of 2", "On instance['clusters']['k'][0]"),
     ],
-    ids=["map 128", "negative epochs", "empty value list", "K < 2"],
+    ids=["map -1", "negative epochs", "empty value list", "K < 2"],
 )
 def test_invalid_value_names_its_key(fresh, value, message, key):
     said = _fails_before_any_job(fresh, "--config", value)
     assert "Error validating config file" in said and message in said and key in said
+
+
+def test_a_map_beyond_the_layer_names_the_layers_range(fresh):
+    said = _fails_before_any_job(fresh, "--config", "maps=[46, 128]")
+    assert "maps: [46, 128] names maps conv3 does not have (128 maps, 0 to 127)" in said
 
 
 @pytest.mark.parametrize(
@@ -59,3 +64,8 @@ def test_unknown_keras_backend_names_variable_and_value(fresh, monkeypatch):
 def test_halving_rungs_are_checked_against_test_epochs_before_any_job(fresh):
     said = _fails_before_any_job(fresh, "--config", "precursor={mode: halving, halving: {rungs: [1, 3, 9]}}")
     assert "precursor.halving.rungs [1, 3, 9] must increase and end at precursor.test_epochs=3" in said
+
+
+def test_rescue_rungs_must_increase_and_stand_apart_from_precursors_epochs(fresh):
+    said = _fails_before_any_job(fresh, "--config", "rescue={halving: {rungs: [3, 1]}}")
+    assert "rescue.halving.rungs [3, 1] must increase" in said

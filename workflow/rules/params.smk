@@ -36,7 +36,9 @@ def rescue_precursor_params():
     out = {**precursor_params(), "values": r["values"], "mode": r["mode"]}
     out.pop("halving", None)
     if r["mode"] == "halving":
+        # its last rung is the rescue's test_epochs, apart from precursor's
         out["halving"] = r["halving"]
+        out["test_epochs"] = r["halving"]["rungs"][-1]
     return out
 
 
