@@ -88,10 +88,10 @@ def test_oip_on_an_rgb_batchnorm_model_leaves_its_statistics_and_matches_a_separ
     starts = grids.Grid([0.2, 0.8], 2, mean, std, (32, 32), channels=3)[:]  # 16 gray starts on 3 channels
     assert starts.shape == (16, 32, 32, 3) and (starts[..., 0] == starts[..., 2]).all()
     probe = keras.Model(model.inputs, model.get_layer("block2_relu").output)  # an independent path
-    m = int(np.argmax(np.asarray(probe(starts, training=False)).mean(axis=(1, 2)).max(axis=0)))  # a live map
+    m = int(np.argmax(np.asarray(probe([starts], training=False)).mean(axis=(1, 2)).max(axis=0)))  # a live map
     result = oip.optimize(model, m, starts, epochs=20, step_size=0.05, layer="block2_relu")
     for w, b in zip(model.get_layer("block2_bn").get_weights(), before, strict=True):
         np.testing.assert_array_equal(w, b)  # training=False: moving statistics untouched
-    recomputed = np.asarray(probe(result["images"], training=False))[..., m].mean(axis=(1, 2))
+    recomputed = np.asarray(probe([result["images"]], training=False))[..., m].mean(axis=(1, 2))
     np.testing.assert_allclose(result["final_loss"], recomputed, rtol=1e-4, atol=1e-6)
     assert result["final_loss"].max() > result["start_loss"].max() > 0
