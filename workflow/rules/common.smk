@@ -73,9 +73,8 @@ ENV = "../../envs/mnist-dreams.yaml"
 LAYER = config["model"]["layer"]
 OWN_MODEL = config["model"]["path"]
 try:
-    if (
-        OWN_MODEL
-    ):  # loaded here (Keras, a few seconds), so that a bad file or layer fails before any job
+    # A model file is loaded here (Keras, a few seconds), so that a bad file or layer fails before any job.
+    if OWN_MODEL:
         from mnist_dreams import own_model
 
         N_MAPS, INPUT_SHAPE = own_model.check(own_model.load(OWN_MODEL), LAYER)
@@ -91,11 +90,8 @@ try:
         SUBJECT = subject.folder(LAYER)
 except subject.SubjectError as err:
     raise WorkflowError(str(err)) from None
-MNIST_SHAPED = tuple(INPUT_SHAPE) == (
-    28,
-    28,
-    1,
-)  # MNIST test data and the seed's dreams fit the model
+# MNIST test data and the seed's single-map dreams (a 28×28 gray view) fit the model
+MNIST_SHAPED = tuple(INPUT_SHAPE) == (28, 28, 1)
 
 
 def model_inputs():
