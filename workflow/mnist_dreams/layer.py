@@ -21,6 +21,8 @@ import logging
 
 import numpy as np
 
+from .progress import Progress
+
 log = logging.getLogger(__name__)
 
 
@@ -31,9 +33,12 @@ def start_losses(model, images, maps, layer="conv3", batch_size=1024):
     feature = backend.feature_model(model, layer)
     maps = np.asarray(maps, np.int64)
     out = np.empty((len(maps), len(images)), np.float32)
+    # a 5-value grid's pass takes minutes: progress lines, as the ascent has
+    progress = Progress(log, f"start losses of {len(images)} images, {len(maps)} map(s)", len(images), "images")
     for lo in range(0, len(images), batch_size):
         act = np.asarray(feature([np.ascontiguousarray(images[lo : lo + batch_size], np.float32)], training=False))
         out[:, lo : lo + batch_size] = act[..., maps].mean(axis=(1, 2)).T
+        progress.update(min(lo + batch_size, len(images)))
     return out
 
 
