@@ -7,7 +7,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from helpers import planned_rules
+from helpers import planned_rules, snakemake
 from mnist_dreams import backend, dream, models, store
 
 pytestmark = pytest.mark.e2e
@@ -56,3 +56,17 @@ def test_dream_changes_rerun_only_dream_jobs(tiny_run):
     ]
     Path(tiny_run / "d3.yaml").write_text("deepdream:\n  steps: 4\n")
     assert planned_rules(tiny_run, *base, "d3.yaml") == ["deepdream", "deepdream_figure"]
+
+
+def test_deepdream_layers_name_the_file_and_a_request_for_others_fails_before_any_job(tiny_run):
+    base = ("--configfile", "config/tiny.yaml")
+    both = ["--config", "deepdream={layers: {conv2: 0.5, conv3: 1.0}}"]
+    assert planned_rules(tiny_run, *base, *both) == ["deepdream", "deepdream_figure"]
+    proc = snakemake(tiny_run, "-n", "results/dreams/layer_conv2+conv3.png", *base, *both)
+    assert "layer_conv2+conv3.h5" in proc.stdout
+    proc = snakemake(tiny_run, "-n", "results/dreams/layer_conv1.png", *base, check=False)
+    wanted = "layer_conv1 requested, but deepdream.layers gives layer_conv3"
+    assert proc.returncode != 0 and wanted in proc.stderr + proc.stdout
+    proc = snakemake(tiny_run, "-n", *base, "--config", "deepdream={layers: {dense1: 1}}", check=False)
+    wanted = "deepdream.layers: 'dense1' of the seed's CNN outputs shape (70,)"
+    assert proc.returncode != 0 and wanted in proc.stderr + proc.stdout

@@ -28,11 +28,13 @@ def conv2_run(tiny_run, tmp_path_factory):
 def test_another_layer_reuses_the_cnn_and_leaves_conv3_alone(conv2_run):
     work, planned, conv3 = conv2_run
     assert "cnn" not in planned and "mnist" not in planned
-    assert planned["oip"] == 2 and planned["precursor"] == 2 and planned["dream"] == 2
+    assert planned["oip"] == 2 and planned["precursor"] == 2 and planned["dream"] == 2 and planned["deepdream"] == 1
     assert conv3 and {p: p.stat().st_mtime_ns for p in (work / "results/oip").glob("*")} == conv3
     layer = pd.read_csv(work / "results/conv2/oip/summary.tsv", sep="\t")
     assert len(layer) == 64 and sorted(layer[layer["computed"]]["map"]) == [3, 60]
-    for name in ("oip/atlas.png", "dreams/gallery.png", "precursor/map_060.png", "oip/summary.html"):
+    deep, attrs = store.read_h5(work / "results/conv2/dreams/layer_conv2.h5")  # deepdream.layers null: the layer
+    assert attrs["params"]["layers"] == {"conv2": 1.0} and deep["dream"].shape == (112, 112)
+    for name in ("oip/atlas.png", "dreams/gallery.png", "dreams/layer_conv2.png", "precursor/map_060.png"):
         assert (work / "results/conv2" / name).stat().st_size > 1000, name
 
 

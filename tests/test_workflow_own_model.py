@@ -63,8 +63,31 @@ def test_each_kind_runs_end_to_end_and_its_losses_are_the_layers_activation(own_
     assert len(table) == int(model.get_layer(layer).output.shape[-1])
     assert (folder / "oip/atlas.png").stat().st_size > 1000
     mnist_shaped = tuple(model.inputs[0].shape[1:]) == (28, 28, 1)
-    assert (folder / "dreams/gallery.png").exists() == mnist_shaped
     assert (table["fires_on_test"].astype(str) != "").all() == mnist_shaped  # test data only where it fits
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_kind_dreams_in_its_own_channels_and_the_dream_losses_are_the_layers_activation(own_run, kind):
+    import keras
+
+    _, path, layer, scaling = KINDS[kind]
+    folder = own_run / "results" / own_model.folder(path, layer)
+    model = own_model.load(own_run / path)
+    shape = tuple(model.inputs[0].shape[1:])
+    probe = keras.Model(model.inputs, model.get_layer(layer).output)
+    photo = (112, 112) if shape[-1] == 1 else (112, 112, 3)  # tiny dream.size 112; a gray photo has no channel axis
+    for m in (0, 1):
+        dream, attrs = store.read_h5(folder / f"dreams/map_{m:03d}.h5")
+        assert attrs["layer"] == layer and dream["original"].shape == dream["final"].shape == photo
+        assert dream["patterns"].shape[1:3] == shape[:2]
+        pattern = dream["patterns"][-1].reshape(1, *shape)
+        act = np.asarray(probe([pattern], training=False))[..., m].mean()
+        np.testing.assert_allclose(dream["losses"][-1, 1], act, rtol=1e-4, atol=1e-6)
+    deep, attrs = store.read_h5(folder / f"dreams/layer_{layer}.h5")
+    assert attrs["params"]["layers"] == {layer: 1.0}  # deepdream.layers null: model.layer
+    assert deep["dream"].shape == deep["original"].shape == photo and (deep["sizes"] >= shape[:2]).all()
+    for png in ("gallery.png", f"layer_{layer}.png", "map_000.png"):
+        assert (folder / "dreams" / png).stat().st_size > 1000
 
 
 def test_a_new_model_file_reruns_its_steps_and_nothing_else(own_run):
@@ -72,7 +95,8 @@ def test_a_new_model_file_reruns_its_steps_and_nothing_else(own_run):
     own_models.legacy_h5(own_run / "models/legacy.h5")  # same architecture, retrained: new content
     (own_run / "models/legacy.h5").touch()
     planned = planned_jobs(own_run, *config("h5"))
-    assert {"precursor_maps_000_001", "oip_maps_000_001", "oip_summary", "dream_maps_000_001"} <= set(planned)
+    steps = {"precursor_maps_000_001", "oip_maps_000_001", "oip_summary", "dream_maps_000_001", "deepdream"}
+    assert steps <= set(planned)
     assert not set(planned) & {"cnn", "mnist", "kmeans", "mlp_reference"}
 
 
@@ -94,6 +118,14 @@ def test_changing_the_input_scaling_reruns_the_model_steps(own_run):
         (
             ["model={path: models/rgb.keras, layer: block2_relu, input: raw}", "maps=[3, 16]"],
             "block2_relu does not have",
+        ),
+        (
+            ["model={path: models/rgb.keras, layer: block2_relu, input: raw}", "deepdream={layers: {conv3: 1}}"],
+            "deepdream.layers: your model has no layer 'conv3'; layers with maps: rescale, block1_conv",
+        ),
+        (
+            ["model={path: models/rgb.keras, layer: block2_relu, input: raw}", "dream={size: 30}"],
+            "dream.size: 30 rows is smaller than the model's input (32×32)",
         ),
     ],
 )

@@ -169,7 +169,8 @@ def make_layer_gradient(model, layer_weights):
     weights = [float(layer_weights[n]) for n in names]
 
     def f(x):
-        acts = feature(x)
+        # training=False: Dropout off, BatchNorm on its moving statistics (never updated here)
+        acts = feature(x, training=False)
         acts = acts if isinstance(acts, (list, tuple)) else [acts]
         return sum(w * ops.mean(a, axis=tuple(range(1, len(a.shape)))) for w, a in zip(weights, acts, strict=True))
 

@@ -1,119 +1,74 @@
 """Dreams (seed, "Deep Dreams of a CNN trained on MNIST data – I"): carving a map's pattern into
-a photo at the CNN's 28×28 resolution, and the multi-scale DeepDream the seed only sketches.
+a photo at the model's input resolution (28×28 for the seed's CNN), and the multi-scale DeepDream
+the seed only sketches.
 
-Images are gray float arrays in pixel units (0–255); the CNN sees them standardized with its own
-training constants, as MNIST was.
+Photos are float arrays in pixel units (0–255), gray (h, w) or RGB (h, w, 3) as the model's input
+channels (``photo``); the model sees them scaled by its (mean, std): the seed CNN's training
+standardization, or ``model.input`` for a user's model.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from . import backend
+from .photo import contrast, hw, px, resize
 
 log = logging.getLogger(__name__)
 
-MNIST = 28
 PAD = 8  # single-map dreams ascend in batches of a multiple of PAD (see carve)
 
 
-class DreamError(ValueError):
-    """The dream's input image is missing, unreadable or unusable."""
+def view(model):
+    """(height, width) of the model's input: the resolution at which it looks at the photo."""
+    return hw(tuple(model.inputs[0].shape[1:3]))
 
 
-def resize(image, size):
-    """Bicubic resize of a float image to ``size``×``size`` (Pillow, no clipping)."""
-    img = Image.fromarray(np.asarray(image, np.float32), mode="F")
-    return np.asarray(img.resize((size, size), Image.Resampling.BICUBIC), np.float32)
+def to_input(pixels, mean, std):
+    """Pixels, (h, w) or (h, w, c), as the model's (h, w, c) float32 input."""
+    x = pixels[..., None] if pixels.ndim == 2 else pixels
+    return ((x - mean) / std).astype(np.float32)
 
 
-def _to_gray(img, where):
-    """Gray float pixels in 0–255 from any Pillow mode (RGBA on white, palette, 16-bit)."""
-    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-        arr = np.asarray(img, np.float64)
-        top = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
-        return (arr / top * 255.0).astype(np.float32)
-    if img.mode == "F":
-        return np.asarray(img, np.float32)
-    if img.mode == "P" or "A" in img.getbands() or "transparency" in img.info:
-        rgba = img.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(white, rgba)
-    try:
-        return np.asarray(img.convert("L"), np.float32)
-    except (ValueError, OSError) as err:
-        raise DreamError(f"{where}: cannot convert mode {img.mode} to gray ({err})") from err
-
-
-def load_image(source, size):
-    """The dream's input: gray, center-cropped to a square, resized to ``size``×``size``.
-
-    ``source`` is ``"flower"`` (scikit-learn's sample photo, the default stand-in for the seed's
-    roses) or a path to a PNG/JPEG/TIFF file.
-    """
-    if source == "flower":
-        from sklearn.datasets import load_sample_image
-
-        img, where = Image.fromarray(load_sample_image("flower.jpg")), "sklearn flower.jpg"
-    else:
-        where = str(source)
-        if not Path(source).is_file():
-            raise DreamError(f"dream.image {where}: no such file")
-        try:
-            img = Image.open(source)
-            img.load()
-        except UnidentifiedImageError as err:
-            raise DreamError(f"dream.image {where}: not an image Pillow can read") from err
-        except OSError as err:
-            raise DreamError(f"dream.image {where}: unreadable ({err})") from err
-    gray = _to_gray(img, where)
-    side = min(gray.shape)
-    if side < MNIST:
-        raise DreamError(f"dream.image {where}: {gray.shape[1]}×{gray.shape[0]} px is smaller than {MNIST} px")
-    top, left = (gray.shape[0] - side) // 2, (gray.shape[1] - side) // 2
-    return resize(gray[top : top + side, left : left + side], size)
-
-
-def contrast(image, percentile=1.0):
-    """Widen the value distribution: stretch the [p, 100-p] percentile range onto 0–255."""
-    lo, hi = np.percentile(image, [percentile, 100 - percentile])
-    return np.clip((image - lo) / max(hi - lo, 1e-6) * 255.0, 0, 255).astype(np.float32)
+def to_pixels(x, mean, std, gray):
+    """The model's (…, h, w, c) input back in pixel units, (…, h, w) for a gray photo."""
+    pixels = x * std + mean
+    return pixels[..., 0] if gray else pixels
 
 
 def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_std, percentile=1.0, layer="conv3"):
-    """The seed's single-map dream, for every map of ``maps`` at once: ascend at 28×28, upscale,
-    re-add lost detail, repeat. Each iteration ascends all maps' images in one batch (one compiled
-    ascent, a map index per image), padded to a multiple of ``PAD`` so that a map's dream does not
-    depend on how many maps share its job (batch size 1 takes other float32 kernels).
+    """The seed's single-map dream, for every map of ``maps`` at once: ascend at the model's input
+    size, upscale, re-add lost detail, repeat. Each iteration ascends all maps' images in one batch
+    (one compiled ascent, a map index per image), padded to a multiple of ``PAD`` so that a map's
+    dream does not depend on how many maps share its job (batch size 1 takes other float32 kernels).
 
-    Returns {map: dict of arrays}: per-iteration ``patterns`` (standardized 28×28 after ascent),
-    ``starts`` (standardized 28×28 before), ``blurry`` (upscaled dream), ``detailed`` (with the
-    detail re-added), ``losses`` (iterations × 2: map loss before/after), and ``final``
-    (contrast-adjusted last detailed image).
+    Returns {map: dict of arrays}: per-iteration ``patterns`` (model input after ascent, e.g. the
+    seed CNN's standardized 28×28), ``starts`` (model input before), ``blurry`` (upscaled dream),
+    ``detailed`` (with the detail re-added), ``losses`` (iterations × 2: map loss before/after), and
+    ``final`` (contrast-adjusted last detailed image). A gray photo's arrays drop the channel axis.
     """
     from . import layer as engine
 
     maps = [int(m) for m in maps]
-    size = image.shape[0]
-    detail = image - resize(resize(image, MNIST), size)  # what the 28×28 view cannot hold
-    small = {m: resize(image, MNIST) for m in maps}
+    gray, small_size, size = image.ndim == 2, view(model), image.shape[:2]
+    detail = image - resize(resize(image, small_size), size)  # what the model's view cannot hold
+    small = {m: resize(image, small_size) for m in maps}
     ascend = engine.compiled(model, layer, float(step_size), int(epochs))
     batch = -(-len(maps) // PAD) * PAD
     index = np.resize(np.asarray(maps, np.int32), batch)  # padding repeats maps: rows are independent
     out = {m: {k: [] for k in ("starts", "patterns", "blurry", "detailed", "losses")} for m in maps}
     for _ in range(iterations):
-        x = np.stack([(small[m] - pixel_mean) / pixel_std for m in maps])[..., None].astype(np.float32)
+        x = np.stack([to_input(small[m], pixel_mean, pixel_std) for m in maps])
         patterns, hist = ascend(np.resize(x, (batch, *x.shape[1:])), index)
         for row, m in enumerate(maps):
-            pattern = patterns[row, :, :, 0]
-            blurry = resize(pattern * pixel_std + pixel_mean, size)
+            pattern = np.asarray(patterns[row])
+            blurry = resize(to_pixels(pattern, pixel_mean, pixel_std, gray), size)
             detailed = blurry + detail
-            small[m] = resize(detailed, MNIST)
-            values = (x[row, :, :, 0], pattern, blurry, detailed, hist[[0, -1], row])
+            small[m] = resize(detailed, small_size)
+            start = x[row, ..., 0] if gray else x[row]
+            values = (start, pattern[..., 0] if gray else pattern, blurry, detailed, hist[[0, -1], row])
             for key, value in zip(out[m], values, strict=True):
                 out[m][key].append(value)
     results = {}
@@ -147,24 +102,25 @@ def pearson(a, b):
     return float(np.corrcoef(np.ravel(a), np.ravel(b))[0, 1])
 
 
-def octave_sizes(size, octaves, ratio):
-    """Image sizes of the octaves, smallest first, never below the CNN's 28 px."""
-    return sorted({max(MNIST, int(round(size / ratio**k))) for k in range(octaves)})
+def octave_sizes(size, octaves, ratio, smallest=(28, 28)):
+    """(height, width) of the octaves, smallest first, never below the model's input ``smallest``."""
+    (h, w), (low_h, low_w) = hw(size), hw(smallest)
+    return sorted({(max(low_h, round(h / ratio**k)), max(low_w, round(w / ratio**k))) for k in range(octaves)})
 
 
-def tiled_gradient(grad, x, rng, tile=MNIST):
-    """Gradient of a whole standardized image, assembled from 28×28 tiles.
+def tiled_gradient(grad, x, rng, tile=(28, 28)):
+    """Gradient of a whole (h, w, c) model input, assembled from tiles of the model's input size.
 
     The tile grid is shifted by a random offset each call (roll, then roll back) so that tile
     seams land somewhere else every step and do not imprint on the dream.
     """
-    h = x.shape[0]
-    shift = tuple(int(v) for v in rng.integers(0, tile, 2))
-    n = -(-h // tile)
-    rolled = np.pad(np.roll(x, shift, axis=(0, 1)), ((0, n * tile - h), (0, n * tile - h)), mode="reflect")
-    tiles = rolled.reshape(n, tile, n, tile).transpose(0, 2, 1, 3).reshape(-1, tile, tile, 1)
+    (th, tw), (h, w, c) = hw(tile), x.shape
+    shift = tuple(int(v) for v in rng.integers(0, (th, tw), 2))
+    ny, nx = -(-h // th), -(-w // tw)
+    rolled = np.pad(np.roll(x, shift, axis=(0, 1)), ((0, ny * th - h), (0, nx * tw - w), (0, 0)), mode="reflect")
+    tiles = rolled.reshape(ny, th, nx, tw, c).transpose(0, 2, 1, 3, 4).reshape(-1, th, tw, c)
     g, loss = grad(tiles)
-    g = g.reshape(n, n, tile, tile).transpose(0, 2, 1, 3).reshape(n * tile, n * tile)[:h, :h]
+    g = np.asarray(g).reshape(ny, nx, th, tw, c).transpose(0, 2, 1, 3, 4).reshape(ny * th, nx * tw, c)[:h, :w]
     return np.roll(g, (-shift[0], -shift[1]), axis=(0, 1)), float(np.mean(loss))
 
 
@@ -188,39 +144,41 @@ def octaves(
 ):
     """Multi-scale DeepDream with detail re-added between octaves (the seed's bullet list).
 
-    At every scale each step combines the gradient of the 28×28 tiles (close look) and of the
-    whole image downscaled to 28×28 (myopic look), each RMS-normalized; ``step_size`` is the RMS
-    change in gray levels per step. Returns the dream, per-octave snapshots at full size, the
-    sizes and the tile/whole losses per step.
+    At every scale each step combines the gradient of tiles of the model's input size (close look)
+    and of the whole image downscaled to that size (myopic look), each RMS-normalized;
+    ``step_size`` is the RMS change in pixel levels per step. Returns the dream, per-octave
+    snapshots at full size, the (height, width) sizes and the tile/whole losses per step.
     """
     if not (tiles or whole):
         raise ValueError("deepdream: at least one of tiles / whole must be on")
     grad = backend.make_layer_gradient(model, layer_weights)
     rng = np.random.default_rng(seed)
-    size = image.shape[0]
-    sizes = octave_sizes(size, n_octaves, ratio)
-    dream, snapshots, losses = resize(image, sizes[0]), [], []
+    gray, small_size, size = image.ndim == 2, view(model), image.shape[:2]
+    pixels = image[..., None] if gray else image  # (h, w, c) throughout, squeezed again at the end
+    sizes = octave_sizes(size, n_octaves, ratio, small_size)
+    dream, snapshots, losses = resize(pixels, sizes[0]), [], []
     for i, s in enumerate(sizes):
         if i:
-            lost = resize(image, s) - resize(resize(image, sizes[i - 1]), s)
+            lost = resize(pixels, s) - resize(resize(pixels, sizes[i - 1]), s)
             dream = resize(dream, s) + lost
         for _ in range(steps):
-            x = (dream - pixel_mean) / pixel_std
+            x = to_input(dream, pixel_mean, pixel_std)
             g, row = np.zeros_like(x), [np.nan, np.nan]
             if tiles:
-                gt, row[0] = tiled_gradient(grad, x, rng)
+                gt, row[0] = tiled_gradient(grad, x, rng, small_size)
                 g += _unit(gt)
             if whole:
-                gw, lw = grad(resize(x, MNIST)[None, :, :, None])
-                g += _unit(resize(gw[0, :, :, 0], s))
+                gw, lw = grad(resize(x, small_size)[None])
+                g += _unit(resize(np.asarray(gw)[0], s))
                 row[1] = float(lw[0])
             dream = np.clip(dream + step_size * _unit(g), 0.0, 255.0)
             losses.append(row)
         snapshots.append(resize(dream, size))
-        log.info("octave %d/%d at %d px: tile loss %.4f, whole loss %.4f", i + 1, len(sizes), s, *losses[-1])
+        log.info("octave %d/%d at %s: tile loss %.4f, whole loss %.4f", i + 1, len(sizes), px(s), *losses[-1])
+    squeeze = (lambda a: a[..., 0]) if gray else (lambda a: a)
     return {
-        "dream": dream.astype(np.float32),
-        "octave_images": np.stack(snapshots).astype(np.float32),
+        "dream": squeeze(dream).astype(np.float32),
+        "octave_images": squeeze(np.stack(snapshots)).astype(np.float32),
         "sizes": np.asarray(sizes),
         "losses": np.asarray(losses, np.float32).reshape(len(sizes), steps, 2),
     }

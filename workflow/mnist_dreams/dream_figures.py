@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figures import gray, plt, save
+from .figures import pattern, picture, plt, save
+from .photo import px
 
 
 def dream_row(map_index, result, path, layer="conv3"):
     """The seed's row: pattern (viridis), pattern (gray), blurry dream, detail-restored, contrast."""
     before, after = result["losses"][0, 0], result["losses"][-1, 1]
     fig, axes = plt.subplots(1, 6, figsize=(16, 3.2))
-    gray(axes[0], result["original"], "input")
-    axes[1].imshow(result["patterns"][-1], cmap="viridis")
-    axes[1].set_title("28×28 pattern (viridis)", fontsize=8)
-    axes[1].set_axis_off()
-    axes[2].imshow(result["patterns"][-1], cmap="gray")
-    axes[2].set_title("28×28 pattern (gray)", fontsize=8)
-    axes[2].set_axis_off()
-    gray(axes[3], np.clip(result["blurry"][-1], 0, 255), "blurry dream (upscaled)")
-    gray(axes[4], np.clip(result["detailed"][-1], 0, 255), "detail re-added")
-    gray(axes[5], result["final"], "contrast widened")
+    picture(axes[0], result["original"], "input")
+    last = result["patterns"][-1]
+    size = "×".join(str(n) for n in last.shape[:2])  # the model's view, e.g. 28×28
+    if last.ndim == 3:  # an RGB model's view: its colours (stretched), and their mean in gray
+        pattern(axes[1], last, f"{size} pattern (RGB, stretched)")
+        last = last.mean(axis=-1)
+    else:
+        pattern(axes[1], last, f"{size} pattern (viridis)")
+    pattern(axes[2], last, f"{size} pattern (gray)", cmap="gray")
+    picture(axes[3], np.clip(result["blurry"][-1], 0, 255), "blurry dream (upscaled)")
+    picture(axes[4], np.clip(result["detailed"][-1], 0, 255), "detail re-added")
+    picture(axes[5], result["final"], "contrast widened")
     state = "silent on this image: nothing to carve" if max(before, after) <= 0 else f"loss {before:.3g} → {after:.3g}"
     fig.suptitle(f"{layer} map {map_index} dreams: {state}", fontsize=10)
     return save(fig, path)
@@ -36,7 +39,7 @@ def dream_gallery(finals, path, layer="conv3"):
         ax.set_axis_off()
     for ax, m in zip(axes.ravel(), maps, strict=False):
         image, loss = finals[m]
-        gray(ax, image, f"map {m} (loss {loss:.3g})")
+        picture(ax, image, f"map {m} (loss {loss:.3g})")
     fig.suptitle(f"Single-map dreams of {layer}", fontsize=11)
     return save(fig, path)
 
@@ -48,8 +51,8 @@ def deepdream(result, title, path):
     grid = fig.add_gridspec(2, max(3, n))
     views = ((result["original"], "input"), (result["dream"], "DeepDream"), (result["final"], "contrast widened"))
     for i, (img, label) in enumerate(views):
-        gray(fig.add_subplot(grid[0, i]), img, label)
+        picture(fig.add_subplot(grid[0, i]), img, label)
     for i, (img, s) in enumerate(zip(result["octave_images"], result["sizes"], strict=True)):
-        gray(fig.add_subplot(grid[1, i]), img, f"after octave {i + 1} ({s} px)")
+        picture(fig.add_subplot(grid[1, i]), img, f"after octave {i + 1} ({px(s)})")
     fig.suptitle(title, fontsize=10)
     return save(fig, path)

@@ -49,13 +49,19 @@ def pattern(ax, image, title, cmap="viridis"):
         lo, hi = image.min(), image.max()
         ax.imshow((image - lo) / max(hi - lo, 1e-12))
     else:
-        ax.imshow(image.reshape(image.shape[:2]) if image.ndim == 3 else image.reshape(28, 28), cmap=cmap)
+        # (h, w, 1) or (h, w) as they are; a flat 784-vector (MNIST features) as 28×28
+        ax.imshow(image.reshape(28, 28) if image.ndim == 1 else image.reshape(image.shape[:2]), cmap=cmap)
     ax.set_title(title, fontsize=8)
     ax.set_xticks([])
     ax.set_yticks([])
 
 
-def gray(ax, image, title):
-    ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+def picture(ax, image, title):
+    """A photo in pixel units (0–255): gray (h, w) or RGB (h, w, 3), on the same fixed scale."""
+    image = np.asarray(image, np.float32)
+    if image.ndim == 3:
+        ax.imshow(np.clip(image / 255.0, 0.0, 1.0))
+    else:
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255)
     ax.set_title(title, fontsize=8)
     ax.set_axis_off()

@@ -23,13 +23,20 @@ MAX_MAPS = 128  # a guard, not a limit of the method: at 2–10 min per map a la
 
 
 def without_oip(layer):
-    """The maps a run computed and found no OIP for, from its layer summary: [(map, fires_on_test)]."""
+    """The maps a run computed and found no OIP for, from its layer summary: [(map, fires_on_test)].
+
+    fires_on_test is None where the summary has no test data for the model (an empty column): an
+    unknown, not a map that never fires.
+    """
 
     def true(column):
         return layer[column].astype(str) == "True"
 
+    def fires(value):
+        return {"True": True, "False": False}.get(str(value))
+
     rows = layer[true("computed") & ~true("found")]
-    return [(int(m), bool(f)) for m, f in zip(rows["map"], true("fires_on_test")[rows.index], strict=True)]
+    return [(int(m), fires(f)) for m, f in zip(rows["map"], rows["fires_on_test"], strict=True)]
 
 
 def run(model, maps, precursor_params, oip_params, batch_size, seed, pixel_mean, pixel_std, layer="conv3"):

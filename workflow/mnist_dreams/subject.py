@@ -18,15 +18,15 @@ def maps_layers(layers):
     return [name for name, shape in layers.items() if len(shape) == 3]
 
 
-def channels(layers, layer, where="the seed's CNN"):
-    """How many maps ``layer`` has; a SubjectError naming the layers that would work otherwise."""
+def channels(layers, layer, where="the seed's CNN", key="model.layer"):
+    """How many maps ``layer`` has; a SubjectError naming the config ``key`` and the layers that would work."""
     usable = ", ".join(maps_layers(layers))
     if layer not in layers:
-        raise SubjectError(f"model.layer: {where} has no layer {layer!r}; layers with maps: {usable}")
+        raise SubjectError(f"{key}: {where} has no layer {layer!r}; layers with maps: {usable}")
     shape = layers[layer]
     if len(shape) != 3:
         raise SubjectError(
-            f"model.layer: {layer!r} of {where} outputs shape {tuple(shape)}, not maps (height, width, "
+            f"{key}: {layer!r} of {where} outputs shape {tuple(shape)}, not maps (height, width, "
             f"channels, channels last): an OIP maximizes one map's mean. Layers with maps: {usable}"
         )
     return int(shape[-1])

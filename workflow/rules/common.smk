@@ -61,7 +61,8 @@ check_dream_image()
 
 wildcard_constraints:
     map=r"\d{3}",
-    layers=r"conv[123](\+conv[123])*",
+    # the DeepDream's layers, "+"-joined: the seed's conv1-3 or a user model's layer names
+    layers=r"[^/+]+(\+[^/+]+)*",
     k=r"\d{3}",
 
 
@@ -77,9 +78,12 @@ try:
     if OWN_MODEL:
         from mnist_dreams import own_model
 
-        N_MAPS, INPUT_SHAPE = own_model.check(own_model.load(OWN_MODEL), LAYER)
+        MODEL = own_model.load(OWN_MODEL)
+        N_MAPS, INPUT_SHAPE = own_model.check(MODEL, LAYER)
         own_model.scaling(config["model"], INPUT_SHAPE[-1])
         SUBJECT = own_model.folder(OWN_MODEL, LAYER)
+        LAYER_SHAPES, WHERE = own_model.describe(MODEL)["layers"], "your model"
+        del MODEL
     else:
         if config["model"]["input"] != "seed":
             raise subject.SubjectError(
@@ -88,10 +92,21 @@ try:
             )
         N_MAPS, INPUT_SHAPE = subject.channels(cnn.LAYERS, LAYER), (28, 28, 1)
         SUBJECT = subject.folder(LAYER)
+        LAYER_SHAPES, WHERE = cnn.LAYERS, "the seed's CNN"
+    # DeepDream's layers (null: model.layer), each a layer with maps of the same model
+    DEEPDREAM_LAYERS = config["deepdream"]["layers"] or {LAYER: 1.0}
+    for name in DEEPDREAM_LAYERS:
+        subject.channels(LAYER_SHAPES, name, WHERE, key="deepdream.layers")
 except subject.SubjectError as err:
     raise WorkflowError(str(err)) from None
-# MNIST test data and the seed's single-map dreams (a 28×28 gray view) fit the model
+# MNIST test data fits the model (the layer summary's fires_on_test)
 MNIST_SHAPED = tuple(INPUT_SHAPE) == (28, 28, 1)
+if config["dream"]["size"] < INPUT_SHAPE[0]:
+    raise WorkflowError(
+        f"dream.size: {config['dream']['size']} rows is smaller than the model's input "
+        f"({INPUT_SHAPE[0]}×{INPUT_SHAPE[1]}): the dreams look at the photo at that size; "
+        f"set dream.size to {INPUT_SHAPE[0]} or more, e.g. --config 'dream={{size: {4 * INPUT_SHAPE[0]}}}'"
+    )
 
 
 def model_inputs():
@@ -170,7 +185,22 @@ def dream_image():
 
 def deepdream_name():
     """File name part of the DeepDream: its layers, e.g. "conv3" or "conv2+conv3"."""
-    return "+".join(sorted(config["deepdream"]["layers"]))
+    return "+".join(sorted(DEEPDREAM_LAYERS))
+
+
+def deepdream_check(wildcards):
+    """No input; fails the DAG, before any job, for a DeepDream of other layers than configured."""
+    if wildcards.layers != deepdream_name():
+        raise ValueError(
+            f"layer_{wildcards.layers} requested, but deepdream.layers gives layer_{deepdream_name()}: "
+            f"set e.g. --config 'deepdream={{layers: {{{wildcards.layers.split('+')[0]}: 1.0}}}}'"
+        )
+    return []
+
+
+def deepdream_params():
+    """The deepdream config with its layers resolved (null: model.layer with weight 1)."""
+    return {**config["deepdream"], "layers": DEEPDREAM_LAYERS}
 
 
 def final_outputs():
@@ -188,8 +218,6 @@ def final_outputs():
         "results/cnn/training.h5",
         "results/cnn/training.png",
         *layer_steps,
-        f"results/dreams/layer_{deepdream_name()}.h5",
-        f"results/dreams/layer_{deepdream_name()}.png",
         "results/clusters/sweep.h5",
         "results/clusters/sweep.tsv",
         "results/clusters/sweep.html",
@@ -218,12 +246,15 @@ def subject_outputs():
 
 
 def dream_outputs():
-    """The seed's single-map dreams (a 28×28 gray view of a photo): for models with that input."""
-    if not MNIST_SHAPED:
-        return []
+    """The seed's single-map dreams of the configured maps, their gallery, and the DeepDream."""
     return [
         *expand(at("results/dreams/map_{map}.{ext}"), map=map_ids(), ext=("h5", "png")),
         at("results/dreams/gallery.png"),
+        *expand(
+            at("results/dreams/layer_{layers}.{ext}"),
+            layers=deepdream_name(),
+            ext=("h5", "png"),
+        ),
     ]
 
 

@@ -87,15 +87,15 @@ rule dream_gallery:
 
 rule deepdream:
     input:
+        deepdream_check,
         dream_image(),
-        model="results/cnn/model.keras",
-        training="results/cnn/training.h5",
+        **model_inputs(),
     output:
-        "results/dreams/layer_{layers}.h5",
+        at("results/dreams/layer_{layers}.h5"),
     log:
-        "logs/dreams/layer_{layers}.log",
+        at("logs/dreams/layer_{layers}.log"),
     benchmark:
-        "benchmarks/dreams/layer_{layers}.tsv"
+        at("benchmarks/dreams/layer_{layers}.tsv")
     conda:
         ENV
     threads: 1
@@ -105,11 +105,12 @@ rule deepdream:
         mem_mb=4000,
         runtime=30,
     params:
-        deepdream=config["deepdream"],
+        deepdream=deepdream_params(),
         image=config["dream"]["image"],
         size=config["dream"]["size"],
         precision=config["precision"],
         seed=config["seed"],
+        scaling=model_scaling(),
         code=code("deepdream"),
     script:
         "../scripts/deepdream.py"
@@ -117,18 +118,18 @@ rule deepdream:
 
 rule deepdream_figure:
     input:
-        "results/dreams/layer_{layers}.h5",
+        at("results/dreams/layer_{layers}.h5"),
     output:
         report(
-            "results/dreams/layer_{layers}.png",
+            at("results/dreams/layer_{layers}.png"),
             caption="../report/deepdream.rst",
             category="3 Dreams",
             subcategory="DeepDream",
         ),
     log:
-        "logs/dreams/layer_{layers}_figure.log",
+        at("logs/dreams/layer_{layers}_figure.log"),
     benchmark:
-        "benchmarks/dreams/layer_{layers}_figure.tsv"
+        at("benchmarks/dreams/layer_{layers}_figure.tsv")
     conda:
         ENV
     threads: 1

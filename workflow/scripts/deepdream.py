@@ -1,17 +1,14 @@
-"""Rule deepdream: multi-scale DeepDream of whole layers on the photo."""
+"""Rule deepdream: multi-scale DeepDream of whole layers of the model on the photo."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, dream, logs, models, runtime, store
+from mnist_dreams import backend, dream, logs, models, photo, runtime, store
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params.deepdream
-wanted = "+".join(sorted(p["layers"]))
-if snakemake.wildcards.layers != wanted:
-    raise ValueError(f"layer_{snakemake.wildcards.layers} requested, but config deepdream.layers gives layer_{wanted}")
 backend.set_precision(snakemake.params.precision)
-model, pixel_mean, pixel_std = models.load_cnn(snakemake.input.model, snakemake.input.training)
+model, pixel_mean, pixel_std = models.load_subject(snakemake.input, snakemake.params.scaling)
 log.info(runtime.check_device())
-image = dream.load_image(snakemake.params.image, snakemake.params.size)
+image = photo.load_image(snakemake.params.image, snakemake.params.size, tuple(model.inputs[0].shape[1:]))
 result = dream.octaves(
     model,
     image,
@@ -27,8 +24,9 @@ result = dream.octaves(
     seed=snakemake.params.seed,
 )
 result["original"] = image
-result["final"] = dream.contrast(result["dream"])
+result["final"] = photo.contrast(result["dream"])
 attrs = {"params": p, "image": snakemake.params.image, "size": snakemake.params.size}
 attrs.update(precision=snakemake.params.precision, seed=snakemake.params.seed)
+attrs.update(pixel_mean=pixel_mean, pixel_std=pixel_std)
 attrs["pearson_dream_vs_original"] = dream.pearson(result["dream"], image)
 store.write_h5(snakemake.output[0], result, attrs=attrs)

@@ -1,14 +1,14 @@
 """Rule dream: carve one map's (or all of a chunk's maps') pattern into the photo (the seed's dream)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, chunks, dream, logs, models, runtime, store
+from mnist_dreams import backend, chunks, dream, logs, models, photo, runtime, store
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params.dream
 backend.set_precision(snakemake.params.precision)
 model, pixel_mean, pixel_std = models.load_subject(snakemake.input, snakemake.params.scaling)
 log.info(runtime.check_device())
-image = dream.load_image(p["image"], p["size"])
+image = photo.load_image(p["image"], p["size"], tuple(model.inputs[0].shape[1:]))  # gray or RGB as the model
 maps = chunks.maps_in(snakemake.output)
 results = dream.carve_maps(model, maps, image, p, pixel_mean, pixel_std, snakemake.params.layer)
 for map_index, path in zip(maps, snakemake.output, strict=True):
