@@ -79,6 +79,21 @@ def test_scalings_map_pixels_as_documented():
         own_model.scaling({"input": "seed"}, 1)
 
 
+def test_input_auto_is_raw_for_a_model_that_rescales_itself_and_asks_otherwise(saved):
+    import keras
+
+    assert own_model.auto_input(own_model.load(saved["rgb"][1])) == "raw"  # starts with Rescaling(1/255)
+    normalizing = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Normalization(mean=33.0, variance=6000.0)])
+    normalizing.add(keras.layers.Conv2D(4, 3, name="c"))
+    assert own_model.auto_input(normalizing) == "raw"
+    for kind in ("seq", "nested", "h5"):  # trained on scaled pixels: no layer says how
+        with pytest.raises(subject.SubjectError, match="model.input: auto finds no Rescaling or Normalization"):
+            own_model.auto_input(own_model.load(saved[kind][1]))
+    late = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3), keras.layers.Rescaling(0.5)])
+    with pytest.raises(subject.SubjectError, match="say how with model.input: unit"):
+        own_model.auto_input(late)  # rescaling after the first weights is the model's business, not the input's
+
+
 def test_oip_on_an_rgb_batchnorm_model_leaves_its_statistics_and_matches_a_separate_submodel(saved):
     import keras
 

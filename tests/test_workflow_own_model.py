@@ -106,6 +106,12 @@ def test_changing_the_input_scaling_reruns_the_model_steps(own_run):
     assert "cnn" not in planned
 
 
+def test_input_auto_resolves_to_raw_for_the_rescaling_model_and_reruns_nothing(own_run):
+    proc = snakemake(own_run, "-n", "--configfile", "config/tiny.yaml", "--config",
+                     "model={path: models/rgb.keras, layer: block2_relu}", "maps=[0, 1]", "maps_per_job=2")  # fmt: skip
+    assert "Nothing to be done" in proc.stdout  # the same params as the run with input: raw
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
@@ -115,6 +121,7 @@ def test_changing_the_input_scaling_reruns_the_model_steps(own_run):
         ),
         (["model={path: models/none.keras, layer: x, input: unit}"], "model.path: models/none.keras: no such file"),
         (["model={path: models/rgb.keras, layer: block2_relu, input: seed}"], "is the seed CNN's own standardization"),
+        (["model={path: models/seq.keras, layer: c2_relu}"], "model.input: auto finds no Rescaling or Normalization"),
         (
             ["model={path: models/rgb.keras, layer: block2_relu, input: raw}", "maps=[3, 16]"],
             "block2_relu does not have",

@@ -22,7 +22,29 @@ SCALINGS = {
     "symmetric": (127.5, 127.5),  # [-1, 1]
     "raw": (0.0, 1.0),  # 0–255 as they are: a model with its own Rescaling / Normalization layer
 }
-INPUTS = ("seed", *SCALINGS, "mean_std")
+INPUTS = ("auto", "seed", *SCALINGS, "mean_std")
+CHOICES = (
+    "unit ([0, 1]), symmetric ([-1, 1]), raw (0–255, the model rescales itself) or mean_std (with model.mean "
+    "and model.std per channel)"
+)
+
+
+def auto_input(model):
+    """``model.input: auto`` for a file: "raw" when a Rescaling or Normalization layer comes before the
+    model's first weights (the model scales pixels itself); otherwise a SubjectError asking which
+    scaling the model was trained on, since a wrong guess fails silently (noise, not patterns).
+    """
+    import keras
+
+    for layer in model.layers:
+        if isinstance(layer, (keras.layers.Rescaling, keras.layers.Normalization)):
+            return "raw"
+        if layer.weights:
+            break
+    raise SubjectError(
+        "model.input: auto finds no Rescaling or Normalization layer before the model's first weights, so it "
+        f"expects pixels scaled as in its training; say how with model.input: {CHOICES}"
+    )
 
 
 def scaling(settings, n_channels):
@@ -40,8 +62,7 @@ def scaling(settings, n_channels):
     else:
         raise SubjectError(
             f"model.input: {kind!r} is the seed CNN's own standardization; for model.path choose how 0–255 "
-            f"pixels become your model's input: unit ([0, 1]), symmetric ([-1, 1]), raw (0–255, the model "
-            f"rescales itself) or mean_std (with model.mean and model.std per channel)"
+            f"pixels become your model's input: {CHOICES}, or auto (raw for a model that starts by rescaling)"
         )
     return np.broadcast_to(mean, (n_channels,)).copy(), np.broadcast_to(std, (n_channels,)).copy()
 

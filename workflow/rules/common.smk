@@ -80,15 +80,19 @@ try:
 
         MODEL = own_model.load(OWN_MODEL)
         N_MAPS, INPUT_SHAPE = own_model.check(MODEL, LAYER)
-        own_model.scaling(config["model"], INPUT_SHAPE[-1])
+        # input: auto resolved here, so that jobs (and their params) see the scaling it stands for
+        INPUT = dict(config["model"])
+        if INPUT["input"] == "auto":
+            INPUT["input"] = own_model.auto_input(MODEL)
+        own_model.scaling(INPUT, INPUT_SHAPE[-1])
         SUBJECT = own_model.folder(OWN_MODEL, LAYER)
         LAYER_SHAPES, WHERE = own_model.describe(MODEL)["layers"], "your model"
         del MODEL
     else:
-        if config["model"]["input"] != "seed":
+        if config["model"]["input"] not in ("seed", "auto"):
             raise subject.SubjectError(
                 f"model.input: {config['model']['input']} applies to a model.path; the seed's CNN uses its own "
-                f"standardization (model.input: seed)"
+                f"standardization (model.input: auto or seed)"
             )
         N_MAPS, INPUT_SHAPE = subject.channels(cnn.LAYERS, LAYER), (28, 28, 1)
         SUBJECT = subject.folder(LAYER)
@@ -120,7 +124,7 @@ def model_scaling():
     """How pixels become the model's input (a param: it changes every result): "seed" or model.input's keys."""
     if not OWN_MODEL:
         return "seed"
-    m = config["model"]
+    m = INPUT
     return (
         {k: m[k] for k in ("input", "mean", "std")}
         if m["input"] == "mean_std"
