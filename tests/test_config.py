@@ -82,7 +82,7 @@ def _other_value(sub):
     if "boolean" in kinds:
         return not default
     if "array" in kinds:
-        return [56] if sub.get("items", {}).get("maximum") == 127 else default[: max(1, len(default) - 1)]
+        return default[: max(1, len(default) - 1)] if isinstance(default, list) else [56]  # maps: auto → [56]
     if "object" in kinds:
         return {**default, "conv2": 0.5} if "propertyNames" in sub else default
     if "integer" in kinds:
@@ -155,7 +155,7 @@ def test_a_real_type_error_still_names_the_key(entry, named):
         ("data:\n  source: ftp\n", "'ftp' is not one of"),
         ("dreamz: {}\n", "'dreamz' was unexpected"),
         ("maps: [5, 128]\n", "names maps conv3 does not have (128 maps, 0 to 127)"),
-        ("maps: al\n", "'al' does not match '^all$'"),
+        ("maps: al\n", "'al' does not match '^(all|auto)$'"),
     ],
 )
 def test_bad_config_fails_before_any_job_naming_the_key(tmp_path, bad, named):

@@ -30,3 +30,13 @@ def test_results_of_another_layer_go_to_its_own_folder():
     assert subject.place("logs/oip/map_{map}.log", subject.folder("conv1")) == "logs/conv1/oip/map_{map}.log"
     with pytest.raises(subject.SubjectError, match="map 032: conv1 has 32 maps, so map must be 000 to 031"):
         subject.check_map("032", 32, "conv1")
+
+
+def test_maps_auto_is_the_showcase_for_the_seeds_conv3_and_every_map_elsewhere():
+    assert subject.maps("auto", "conv3", 128, own_model=False) == [46, 56, 81, 116, 125]
+    assert subject.maps("auto", "conv1", 32, own_model=False) == list(range(32))
+    assert subject.maps("auto", "conv3", 16, own_model=True) == list(range(16))  # a user's layer named conv3
+    assert subject.maps("all", "conv3", 128, own_model=False) == list(range(128))
+    assert subject.maps([3, 1], "conv2", 64, own_model=False) == [3, 1]
+    with pytest.raises(subject.SubjectError, match=r"maps: \[3, 32\] names maps conv1 does not have \(32 maps"):
+        subject.maps([3, 32], "conv1", 32, own_model=False)

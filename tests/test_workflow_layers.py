@@ -62,3 +62,10 @@ def test_stored_losses_are_the_layers_activation_recomputed_by_numpy(conv2_run):
 def test_a_bad_layer_or_map_fails_before_any_job(tiny_run, config, message):
     proc = snakemake(tiny_run, "-n", "--configfile", "config/tiny.yaml", "--config", *config, check=False)
     assert proc.returncode != 0 and message in proc.stderr + proc.stdout
+
+
+def test_maps_auto_takes_every_map_of_another_layer_and_the_showcase_of_conv3(tiny_run):
+    # config/config.yaml (maps: auto), not tiny's explicit list
+    assert planned_jobs(tiny_run, "--config", "model={layer: conv1}")["precursor"] == 32
+    assert planned_jobs(tiny_run, "--config", "model={layer: conv2}")["oip"] == 64
+    assert planned_jobs(tiny_run)["precursor"] == 5

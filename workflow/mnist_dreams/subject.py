@@ -51,3 +51,25 @@ def check_map(map_index, n_maps, layer):
         raise SubjectError(
             f"map {int(map_index):03d}: {layer} has {n_maps} maps, so map must be 000 to {n_maps - 1:03d}"
         )
+
+
+# The five conv3 maps the workflow shows by default (the README's figures): patterns of several
+# kinds, among them maps the random search misses. Meaningful for the seed CNN's conv3 only.
+SHOWCASE = (46, 56, 81, 116, 125)
+
+
+def maps(setting, layer, n_maps, own_model):
+    """The maps a run computes: ``setting`` "all", a list, or "auto" — the seed's showcase maps
+    of its conv3, every map of any other layer (most have 8–64); a SubjectError for a map the
+    layer does not have.
+    """
+    if setting == "auto":
+        setting = list(SHOWCASE) if layer == cnn.CONV3 and not own_model else "all"
+    if setting == "all":
+        return list(range(n_maps))
+    if max(setting) >= n_maps:
+        raise SubjectError(
+            f"maps: {setting} names maps {layer} does not have ({n_maps} maps, 0 to {n_maps - 1}): "
+            f"set maps: all, or a list below {n_maps}, e.g. --config maps=all"
+        )
+    return [int(m) for m in setting]

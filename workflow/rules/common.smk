@@ -132,11 +132,13 @@ def model_scaling():
     )
 
 
-if config["maps"] != "all" and max(config["maps"]) >= N_MAPS:
-    raise WorkflowError(
-        f"maps: {config['maps']} names maps {LAYER} does not have ({N_MAPS} maps, 0 to {N_MAPS - 1}): "
-        f"set maps: all, or a list below {N_MAPS}, e.g. --config maps=all"
-    )
+# The maps the run computes (maps: auto is the seed's showcase of conv3, every map elsewhere)
+try:
+    MAPS = subject.maps(config["maps"], LAYER, N_MAPS, bool(OWN_MODEL))
+except subject.SubjectError as err:
+    raise WorkflowError(str(err)) from None
+if config["maps"] == "auto":  # the report and messages show what auto stands for
+    config["maps"] = "all" if len(MAPS) == N_MAPS else MAPS
 
 
 def at(path):

@@ -11,8 +11,7 @@ PER_MAP_THREADS = 1
 
 def map_ids():
     """The configured maps of model.layer as zero-padded wildcard values ("046")."""
-    maps = range(N_MAPS) if config["maps"] == "all" else config["maps"]
-    return [f"{m:03d}" for m in maps]
+    return [f"{m:03d}" for m in MAPS]
 
 
 def per_map_jobs(rule):
