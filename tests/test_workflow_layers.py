@@ -57,6 +57,8 @@ def test_stored_losses_are_the_layers_activation_recomputed_by_numpy(conv2_run):
         (["model={layer: dense1}"], "'dense1' of the seed's CNN outputs shape (70,), not maps"),
         (["model={layer: conv9}"], "layers with maps: conv1, pool1, conv2, pool2, conv3"),
         (["model={layer: conv1}", "maps=[5, 40]"], "names maps conv1 does not have (32 maps, 0 to 31)"),
+        (["model={data: x.npz}"], "model.data: the seed CNN's conv3 is measured on MNIST's test set"),
+        (["model={layer: conv1, data: x.npz}"], "model.data: x.npz: no such file or folder"),
     ],
 )
 def test_a_bad_layer_or_map_fails_before_any_job(tiny_run, config, message):

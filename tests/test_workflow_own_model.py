@@ -122,6 +122,7 @@ def test_input_auto_resolves_to_raw_for_the_rescaling_model_and_reruns_nothing(o
         (["model={path: models/none.keras, layer: x, input: unit}"], "model.path: models/none.keras: no such file"),
         (["model={path: models/rgb.keras, layer: block2_relu, input: seed}"], "is the seed CNN's own standardization"),
         (["model={path: models/seq.keras, layer: c2_relu}"], "model.input: auto finds no Rescaling or Normalization"),
+        (["model={path: models/seq.keras, layer: c2_relu, input: unit, data: no.npz}"], "model.data: no.npz: no such"),
         (
             ["model={path: models/rgb.keras, layer: block2_relu, input: raw}", "maps=[3, 16]"],
             "block2_relu does not have",
@@ -151,3 +152,23 @@ def test_a_savedmodel_folder_or_an_unknown_layer_fails_before_any_job_with_the_f
     ]:
         proc = snakemake(tiny_run, "-n", "--configfile", "config/tiny.yaml", "--config", settings, check=False)
         assert proc.returncode != 0 and message in proc.stderr + proc.stdout, settings
+
+
+# last: it leaves the rgb run's layer summary measured on model.data
+def test_model_data_names_the_test_images_and_reruns_only_the_layer_summary(own_run):
+    import keras
+
+    images = np.random.default_rng(7).integers(0, 256, (40, 32, 32, 3), dtype=np.uint8)
+    (own_run / "data").mkdir(exist_ok=True)
+    np.savez(own_run / "data/rgb.npz", images=images)
+    args = config("rgb", data="data/rgb.npz")
+    planned = planned_jobs(own_run, *args)
+    assert set(planned) - {"all"} == {"oip_summary", "oip_summary_table", "oip_atlas"}
+    snakemake(own_run, "--cores", "2", *args)
+    folder = own_run / "results" / own_model.folder(KINDS["rgb"][1], "block2_relu")
+    table = pd.read_csv(folder / "oip/summary.tsv", sep="\t")
+    model = own_model.load(own_run / KINDS["rgb"][1])
+    probe = keras.Model(model.inputs, model.get_layer("block2_relu").output)  # input raw: pixels as they are
+    act = np.asarray(probe([images.astype(np.float32)], training=False))
+    np.testing.assert_allclose(table["max_test_activation"], act.max(axis=(0, 1, 2)), rtol=1e-4, atol=1e-6)
+    assert list(table["fires_on_test"]) == list(act.max(axis=(0, 1, 2)) > 0)

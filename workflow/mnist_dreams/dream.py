@@ -14,7 +14,7 @@ import logging
 import numpy as np
 
 from . import backend
-from .photo import contrast, hw, px, resize
+from .photo import contrast, hw, px, resize, to_input, to_pixels
 
 log = logging.getLogger(__name__)
 
@@ -24,18 +24,6 @@ PAD = 8  # single-map dreams ascend in batches of a multiple of PAD (see carve)
 def view(model):
     """(height, width) of the model's input: the resolution at which it looks at the photo."""
     return hw(tuple(model.inputs[0].shape[1:3]))
-
-
-def to_input(pixels, mean, std):
-    """Pixels, (h, w) or (h, w, c), as the model's (h, w, c) float32 input."""
-    x = pixels[..., None] if pixels.ndim == 2 else pixels
-    return ((x - mean) / std).astype(np.float32)
-
-
-def to_pixels(x, mean, std, gray):
-    """The model's (…, h, w, c) input back in pixel units, (…, h, w) for a gray photo."""
-    pixels = x * std + mean
-    return pixels[..., 0] if gray else pixels
 
 
 def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_std, percentile=1.0, layer="conv3"):

@@ -72,8 +72,8 @@ def atlas(table, results, path, cols=16, title="conv3 atlas"):
     return save(fig, path)
 
 
-def coverage(table, path, layer="conv3"):
-    """Per map: largest activation on the MNIST test set, and which maps got an OIP."""
+def coverage(table, path, layer="conv3", test_data="the MNIST test set"):
+    """Per map: largest activation on the test images (``test_data`` names them), and which maps got an OIP."""
     fig, ax = plt.subplots(figsize=(14, 4.0), layout="constrained")
     has_test = bool(table["max_test_activation"].notna().any())  # empty: no test data for this model
     fires = table["fires_on_test"].astype(str) == "True"
@@ -89,7 +89,9 @@ def coverage(table, path, layer="conv3"):
     ax.plot(missed["map"], np.full(len(missed), 1.04 * top), "v", color="tab:gray", ms=4, label="no OIP found")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=4, frameon=False)
     ax.set(xlabel=f"{layer} map", ylabel="max activation on test", xlim=(-1, len(table)), ylim=(0, 1.1 * top))
-    on_test = f"{int(fires.sum())} of {len(table)} maps fire on the MNIST test set" if has_test else "no test data"
+    on_test = f"{int(fires.sum())} of {len(table)} maps fire on {test_data}"
+    if not has_test:
+        on_test = "no test images for this model's input (model.data names some)"
     seed = " (seed: 94 of 128)" if layer == "conv3" else ""
     fig.suptitle(f"OIPs found for {len(found)} of {len(computed)} computed maps{seed}; {on_test}", fontsize=10)
     return save(fig, path)

@@ -1,4 +1,5 @@
-"""The dreams' photo: read by Pillow in the model's channels, cropped to its input's aspect, resized.
+"""Images in pixels for a model: read by Pillow in its channels, cropped to its input's aspect,
+resized, and scaled into its input (``to_input``) — the dreams' photo and ``model.data``'s files.
 
 A photo is a float array in pixel units (0–255): (height, width) for a gray model, (height, width,
 3) for an RGB one, so that an RGB model dreams in colour and the seed's gray CNN in gray. Resizing
@@ -41,6 +42,19 @@ def resize(image, size):
         return np.stack([resize(image[..., c], (h, w)) for c in range(image.shape[-1])], axis=-1)
     img = Image.fromarray(image, mode="F")
     return np.asarray(img.resize((w, h), Image.Resampling.BICUBIC), np.float32)
+
+
+def to_input(pixels, mean, std):
+    """Pixels, (h, w), (h, w, c) or (N, h, w, c), as the model's float32 input (channels last):
+    x = (pixels − mean) / std, per channel (``model.input``; the seed CNN's standardization)."""
+    x = pixels[..., None] if pixels.ndim == 2 else pixels
+    return ((x - mean) / std).astype(np.float32)
+
+
+def to_pixels(x, mean, std, gray):
+    """The model's (…, h, w, c) input back in pixel units, (…, h, w) for a gray photo."""
+    pixels = x * std + mean
+    return pixels[..., 0] if gray else pixels
 
 
 def _on_white(img):

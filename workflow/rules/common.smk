@@ -9,7 +9,7 @@ from snakemake.utils import validate
 # The package lives under workflow/; the Snakefile uses its pure, light modules too.
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
-from mnist_dreams import chunks, cnn, codehash, configuration, subject
+from mnist_dreams import activity, chunks, cnn, codehash, configuration, subject
 
 # `--config` values arrive as YAML BaseLoader strings ("56", "600", "null"): give them the
 # schema's types first, so that validation judges the value the user meant.
@@ -103,8 +103,38 @@ try:
         subject.channels(LAYER_SHAPES, name, WHERE, key="deepdream.layers")
 except subject.SubjectError as err:
     raise WorkflowError(str(err)) from None
-# MNIST test data fits the model (the layer summary's fires_on_test)
+# The test images of the layer summary's fires_on_test: model.data, else MNIST's test set when
+# it fits the model (28×28 gray), else none (the column stays empty, the figure says why)
 MNIST_SHAPED = tuple(INPUT_SHAPE) == (28, 28, 1)
+TEST_DATA = config["model"]["data"] or ("resources/mnist.h5" if MNIST_SHAPED else None)
+if config["model"]["data"]:
+    if not SUBJECT:  # the seed's conv3: its layer summary feeds results/summary.tsv
+        raise WorkflowError(
+            "model.data: the seed CNN's conv3 is measured on MNIST's test set, which results/summary.tsv "
+            "compares with the seed's numbers; use model.data with another layer or a model.path"
+        )
+    try:
+        activity.check(config["model"]["data"])
+    except subject.SubjectError as err:
+        raise WorkflowError(str(err)) from None
+
+
+def test_data_inputs():
+    """The test image files as an input (a folder's files one by one: an edit reruns the summary)."""
+    return {"test_data": activity.files(TEST_DATA)} if TEST_DATA else {}
+
+
+def test_data_label():
+    """What the coverage figure says the maps fired on."""
+    if not TEST_DATA:
+        return ""
+    return (
+        "the MNIST test set"
+        if not config["model"]["data"]
+        else f"the images of {TEST_DATA}"
+    )
+
+
 if config["dream"]["size"] < INPUT_SHAPE[0]:
     raise WorkflowError(
         f"dream.size: {config['dream']['size']} rows is smaller than the model's input "

@@ -130,8 +130,8 @@ if TWO_STAGE:
 rule oip_summary:
     input:
         **model_inputs(),
-        # the maps' activity on MNIST test images, when the model takes them (28×28 gray)
-        **({"mnist": "resources/mnist.h5"} if MNIST_SHAPED else {}),
+        # the images the maps' activity is measured on: model.data, or MNIST test for 28×28 gray
+        **test_data_inputs(),
         oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
     output:
         at("results/oip/summary.tsv"),
@@ -210,6 +210,7 @@ rule oip_atlas:
         mem_mb=2000,
         runtime=10,
     params:
+        test_data=test_data_label(),
         code=code("oip_atlas"),
     script:
         "../scripts/oip_atlas.py"

@@ -12,4 +12,4 @@ for h5 in snakemake.input.oips:
     results[int(attrs["map"])], layer = result, attrs.get("layer", layer)
 table = pd.read_csv(snakemake.input.summary, sep="\t")
 oip_figures.atlas(table, results, snakemake.output.atlas, title=f"{layer} atlas")
-oip_figures.coverage(table, snakemake.output.coverage, layer)
+oip_figures.coverage(table, snakemake.output.coverage, layer, snakemake.params.test_data)

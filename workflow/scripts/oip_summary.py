@@ -1,17 +1,18 @@
-"""Rule oip_summary: per map found / best loss, and how many of the 128 maps fire on MNIST test."""
+"""Rule oip_summary: per map found / best loss, and which maps fire on the test images (MNIST test or model.data)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import cnn, data, logs, models, oip, store
+from mnist_dreams import activity, logs, models, oip, photo, store
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params
 model, pixel_mean, pixel_std = models.load_subject(snakemake.input, p.scaling)
-if hasattr(snakemake.input, "mnist"):
-    mnist, _ = data.read_mnist(snakemake.input.mnist)
-    x_test = cnn.standardize(mnist["x_test"], pixel_mean, pixel_std)
-    max_act, mean_act = oip.test_activations(model, x_test, p.layer)
-else:  # the layer summary without test data: a colour or differently sized model has no MNIST images
-    log.info("model input %s: no MNIST test images to run, fires_on_test left empty", model.inputs[0].shape[1:])
+if hasattr(snakemake.input, "test_data"):  # model.data's files, or MNIST for a 28×28 gray model
+    files = snakemake.input.test_data
+    images = activity.load([files] if isinstance(files, str) else list(files), tuple(model.inputs[0].shape[1:]))
+    log.info("activity on %d test images", len(images))
+    max_act, mean_act = oip.test_activations(model, photo.to_input(images, pixel_mean, pixel_std), p.layer)
+else:  # the layer summary without test data: no MNIST-shaped input and no model.data
+    log.info("model input %s: no test images (model.data), fires_on_test left empty", model.inputs[0].shape[1:])
     max_act = mean_act = None
 results, stored = {}, {}
 for path in snakemake.input.oips:
