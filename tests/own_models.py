@@ -89,3 +89,33 @@ def _nontrivial_batchnorm(model):
         if layer.__class__.__name__ == "BatchNormalization":
             gamma, beta, mean, var = layer.get_weights()
             layer.set_weights([gamma, beta, rng.normal(0, 0.1, mean.shape), rng.uniform(0.5, 2, var.shape)])
+
+
+def mixed_precision(path, sequential=False):
+    """Trained under mixed_float16 (as on a GPU): its layers compute in float16 when loaded as saved."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(6)
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        stack = [
+            layers.Rescaling(1 / 255.0, name="rescale"),
+            layers.Conv2D(8, 3, name="conv"),
+            layers.BatchNormalization(name="bn"),
+            layers.ReLU(name="relu"),
+            layers.GlobalAveragePooling2D(name="gap"),
+            layers.Dense(10, dtype="float32", name="logits"),  # the usual float32 head
+        ]
+        if sequential:
+            model = keras.Sequential([keras.Input((28, 28, 1)), *stack], name="mixed_seq")
+        else:
+            x = inp = keras.Input((28, 28, 1))
+            for layer in stack:
+                x = layer(x)
+            model = keras.Model(inp, x, name="mixed")
+    finally:
+        keras.config.set_dtype_policy("float32")
+    _nontrivial_batchnorm(model)
+    model.save(path)
+    return model

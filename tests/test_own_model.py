@@ -110,3 +110,16 @@ def test_oip_on_an_rgb_batchnorm_model_leaves_its_statistics_and_matches_a_separ
     recomputed = np.asarray(probe([result["images"]], training=False))[..., m].mean(axis=(1, 2))
     np.testing.assert_allclose(result["final_loss"], recomputed, rtol=1e-4, atol=1e-6)
     assert result["final_loss"].max() > result["start_loss"].max() > 0
+
+
+@pytest.mark.parametrize("sequential", [False, True])
+def test_a_mixed_precision_model_is_loaded_computing_in_float32(tmp_path, sequential):
+    mixed = own_models.mixed_precision(tmp_path / "mixed.keras", sequential)
+    assert {layer.compute_dtype for layer in mixed.layers} >= {"float16"}  # as saved
+    model = own_model.load(tmp_path / "mixed.keras")
+    assert {layer.compute_dtype for layer in model.layers} == {"float32"}
+    for a, b in zip(mixed.get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(np.asarray(a, np.float32), b)  # same weights, BN statistics included
+    x = np.random.default_rng(0).uniform(0, 255, (4, 28, 28, 1)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(model([x])), np.asarray(mixed([x]), np.float32), rtol=2e-2, atol=2e-3)
+    assert own_model.check(model, "relu") == (8, (28, 28, 1))

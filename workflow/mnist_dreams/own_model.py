@@ -85,9 +85,36 @@ def load(path):
     import keras
 
     try:
-        return keras.models.load_model(path, compile=False)
+        model = keras.models.load_model(path, compile=False)
     except Exception as err:  # Keras raises many types for a foreign or damaged file
         raise SubjectError(f"model.path: {path}: Keras cannot load it ({type(err).__name__}: {err})") from err
+    return float32(model)
+
+
+LOW = ("float16", "bfloat16", "mixed_float16", "mixed_bfloat16")  # the policies of mixed-precision training
+
+
+def float32(model):
+    """``model`` computing in float32: one saved under a mixed-precision policy (its layers compute
+    in float16/bfloat16, e.g. after GPU training) is rebuilt from its config with float32 layers and
+    given its weights; an ascent in half precision would stall on rounding.
+    """
+    if all(layer.compute_dtype not in LOW for layer in model.layers):
+        return model
+    clone = model.__class__.from_config(_float32_config(model.get_config()))
+    clone.set_weights([np.asarray(w, np.float32) for w in model.get_weights()])
+    return clone
+
+
+def _float32_config(node):
+    """A saved config with every half-precision dtype or dtype policy set to float32."""
+    if isinstance(node, dict):
+        if node.get("class_name") == "DTypePolicy" and node.get("config", {}).get("name") in LOW:
+            return {**node, "config": {**node["config"], "name": "float32"}}
+        return {k: "float32" if k == "dtype" and v in LOW else _float32_config(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_float32_config(v) for v in node]
+    return node
 
 
 def describe(model):
