@@ -121,5 +121,5 @@ def test_a_mixed_precision_model_is_loaded_computing_in_float32(tmp_path, sequen
     for a, b in zip(mixed.get_weights(), model.get_weights(), strict=True):
         np.testing.assert_array_equal(np.asarray(a, np.float32), b)  # same weights, BN statistics included
     x = np.random.default_rng(0).uniform(0, 255, (4, 28, 28, 1)).astype(np.float32)
-    np.testing.assert_allclose(np.asarray(model([x])), np.asarray(mixed([x]), np.float32), rtol=2e-2, atol=2e-3)
+    np.testing.assert_allclose(np.asarray(model(x)), np.asarray(mixed(x), np.float32), rtol=2e-2, atol=2e-3)
     assert own_model.check(model, "relu") == (8, (28, 28, 1))
