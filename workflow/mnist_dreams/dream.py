@@ -41,8 +41,9 @@ def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_s
 
     maps = [int(m) for m in maps]
     gray, small_size, size = image.ndim == 2, view(model), image.shape[:2]
-    detail = image - resize(resize(image, small_size), size)  # what the model's view cannot hold
-    small = {m: resize(image, small_size) for m in maps}
+    view_of_image = resize(image, small_size)
+    detail = image - resize(view_of_image, size)  # what the model's view cannot hold
+    small = dict.fromkeys(maps, view_of_image)  # shared: each map's entry is replaced, never changed in place
     ascend = engine.compiled(model, layer, float(step_size), int(epochs))
     batch = -(-len(maps) // PAD) * PAD
     index = np.resize(np.asarray(maps, np.int32), batch)  # padding repeats maps: rows are independent

@@ -81,7 +81,7 @@ def _to_gray(img, where):
 
 def _pixels(img, where, channels):
     """(h, w) gray for one channel; (h, w, 3) RGB for three (a gray photo on all three)."""
-    if channels == 1 or img.getbands() in (("L",), ("I",), ("F",), ("L", "A")) or img.mode.startswith("I;16"):
+    if channels == 1 or img.getbands() in (("1",), ("L",), ("I",), ("F",), ("L", "A")):  # gray modes, 16-bit too
         gray = _to_gray(img, where)
         return gray if channels == 1 else np.repeat(gray[..., None], channels, axis=-1)
     try:

@@ -7,8 +7,7 @@ log = logs.to_file(snakemake.log[0])
 p = snakemake.params
 model, pixel_mean, pixel_std = models.load_subject(snakemake.input, p.scaling)
 if hasattr(snakemake.input, "test_data"):  # model.data's files, or MNIST for a 28×28 gray model
-    files = snakemake.input.test_data
-    images = activity.load([files] if isinstance(files, str) else list(files), tuple(model.inputs[0].shape[1:]))
+    images = activity.load(snakemake.input.test_data, tuple(model.inputs[0].shape[1:]))
     log.info("activity on %d test images", len(images))
     max_act, mean_act = oip.test_activations(model, photo.to_input(images, pixel_mean, pixel_std), p.layer)
 else:  # the layer summary without test data: no MNIST-shaped input and no model.data
