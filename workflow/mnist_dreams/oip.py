@@ -131,6 +131,9 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
                 r["count"], pixel_mean, pixel_std, seed * 1000 + m, r["cells"], r["weights"], shape
             )
             origin[m], extra[m] = list(range(r["count"])), {}
+    plain = not (p["jitter"] or p["l2"] or p["tv"])  # the objective whose dead starts never move
+    if p["start"] == "random" and p["random"]["count"] > p["random"]["top_k"] and plain:
+        _keep_best(model, starts, origin, extra, p, layer)
     settings = dict(
         epochs=p["epochs"], step_size=p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"], layer=layer
     )
@@ -148,12 +151,34 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
     out = {}
     for m, result in results.items():
         result["candidate"] = origin[m]
+        for key in ("random_start_loss", "random_screen_loss"):  # every random start's, not only the picked
+            if key in extra[m]:
+                result[key] = extra[m].pop(key)
         # procedure: how the file's OIP was obtained; readers check it against the run's oip.start
         attrs = {"map": m, "layer": layer, "params": p, "seed": seed, "stage": p["start"], "procedure": p["start"]}
         attrs.update(extra[m])
         attrs.update(found=bool(result["final_loss"].max() > 0), seconds=result.pop("seconds"), maps_in_job=len(maps))
+        if attrs.get("found_at_start", attrs["found"]) != attrs["found"]:  # ascent lowered a live start to 0
+            log.warning("map %d: found at the start, but its top %d ended at loss 0", m, len(result["final_loss"]))
         out[m] = (result, attrs)
     return out
+
+
+def _keep_best(model, starts, origin, extra, p, layer):
+    """Random starts: only each map's ``random.top_k`` best go on to the full ascent (mnist_dreams.random_search);
+    whether the map was found at all is known from every start's loss, kept beside the picked ones."""
+    from . import random_search
+
+    r = p["random"]
+    picked = random_search.pick(model, starts, r["top_k"], r["screen_epochs"], p["step_size"], layer)
+    for m, choice in picked.items():
+        starts[m], origin[m] = starts[m][choice["top"]], choice["top"].tolist()
+        extra[m] = {
+            "random_start_loss": choice["start_loss"],
+            "random_screen_loss": choice["screen_loss"],
+            "found_at_start": bool(choice["live"] > 0),
+            "live_starts": choice["live"],
+        }
 
 
 STAGES = ("random", "precursor")
