@@ -44,15 +44,3 @@ def test_unusable_arrays_are_named_with_the_fix(tmp_path, arrays, shape, message
     np.savez(tmp_path / "bad.npz", **arrays)
     with pytest.raises(subject.SubjectError, match=message):
         activity.load(tmp_path / "bad.npz", shape)
-
-
-def test_a_missing_path_an_empty_folder_or_another_file_fails_the_check(tmp_path):
-    (tmp_path / "empty").mkdir()
-    (tmp_path / "data.csv").write_text("1,2")
-    for path, message in [
-        (tmp_path / "none.npz", "no such file or folder"),
-        (tmp_path / "empty", "a folder without image files"),
-        (tmp_path / "data.csv", "give a .npz of 0–255 pixels"),
-    ]:
-        with pytest.raises(subject.SubjectError, match=message):
-            activity.check(path)

@@ -1,5 +1,6 @@
 """model.path (issue 17): a user's own Keras model, checked before any job, scaled as configured."""
 
+import bad_inputs
 import numpy as np
 import own_models
 import pytest
@@ -52,7 +53,7 @@ def test_bad_files_name_the_problem_and_the_fix(saved, tmp_path):
     for path, message in [
         (tmp_path / "missing.keras", "no such file"),
         (tmp_path / "sm", "is a TensorFlow SavedModel folder; Keras 3 loads it only as an opaque TFSMLayer"),
-        (tmp_path / "broken.keras", "Keras cannot load it"),
+        (tmp_path / "broken.keras", "broken.keras: not a complete zip archive, which every .keras file is"),
         (tmp_path / "model.pt", "Keras 3 reads .keras and .h5 files, not .pt"),
     ]:
         with pytest.raises(subject.SubjectError, match=message):
@@ -123,3 +124,57 @@ def test_a_mixed_precision_model_is_loaded_computing_in_float32(tmp_path, sequen
     x = np.random.default_rng(0).uniform(0, 255, (4, 28, 28, 1)).astype(np.float32)
     np.testing.assert_allclose(np.asarray(model(x)), np.asarray(mixed(x), np.float32), rtol=2e-2, atol=2e-3)
     assert own_model.check(model, "relu") == (8, (28, 28, 1))
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_a_lambda_layer_is_refused_by_name_with_a_rebuild_and_never_run(tmp_path, suffix):
+    marker = tmp_path / "the lambda ran"
+    bad_inputs.with_lambda(tmp_path / f"lambda{suffix}", marker=marker)
+    marker.unlink()  # saving ran it (Keras builds the model by calling it)
+    with pytest.raises(subject.SubjectError) as err:
+        own_model.load(tmp_path / f"lambda{suffix}")
+    said = str(err.value)
+    assert f"lambda{suffix}: layer Lambda 'scale' runs a Python function saved with the model" in said
+    assert "Rebuild the model with Keras' built-in layers in its place (e.g. Rescaling(1 / 255)" in said
+    assert "safe_mode=False" not in said and "enable_unsafe_deserialization" not in said
+    assert not marker.exists()
+
+
+def test_a_file_keras_cannot_load_is_named_without_advice_to_load_unsafely(saved, tmp_path):
+    bad_inputs.rezipped(saved["seq"][1], tmp_path / "no_weights.keras", drop=("model.weights.h5",))
+    with pytest.raises(subject.SubjectError, match=r"no_weights.keras: Keras cannot load it \(ValueError: Expected a"):
+        own_model.load(tmp_path / "no_weights.keras")
+
+
+def test_each_model_and_layer_gets_its_own_folder_inside_results(tmp_path):
+    folder = own_model.folder("models/net.keras", "conv_a", workdir=tmp_path)
+    stem, layer = folder.split("/")
+    assert layer == "conv_a" and stem.startswith("net-") and len(stem) == len("net-") + 8
+    same = ["./models/net.keras", "models//net.keras", tmp_path / "models/net.keras", "x/../models/net.keras"]
+    assert {own_model.folder(p, "conv_a", workdir=tmp_path) for p in same} == {folder}
+    others = [own_model.folder(p, "conv_a", workdir=tmp_path) for p in ("net.keras", "old/net.keras", "/net.keras")]
+    assert len({folder, *others}) == 4  # same stem elsewhere: another folder
+    assert own_model.folder("models/net.keras", "conv_b", workdir=tmp_path) == f"{stem}/conv_b"
+    assert stem not in subject.RESERVED
+    # a copied working directory keeps its folders: the path counts relative to it
+    assert own_model.folder(tmp_path / "copy/models/net.keras", "conv_a", workdir=tmp_path / "copy") == folder
+
+
+@pytest.mark.parametrize(
+    ("layer", "why"),
+    [
+        ("..", "is a step in a path"),
+        (".", "is a step in a path"),
+        ("conv{map}", "holds '{' or '}', which Snakemake reads as a wildcard"),
+        (".hidden", "starts with '.'"),
+        ("a/b", "holds a path separator"),
+        ("block 1", "holds ' '"),
+        ("", "is empty"),
+        ("c" * 101, "is longer than 100 characters"),
+    ],
+)
+def test_a_layer_name_unsafe_as_a_folder_is_refused_with_how_to_rename_it(layer, why):
+    with pytest.raises(subject.SubjectError) as err:
+        own_model.folder("net.keras", layer)
+    assert str(err.value).startswith(f"model.layer: {layer!r} cannot name a results folder: it {why}")
+    assert "save the model again, e.g. model.get_layer(" in str(err.value)

@@ -40,3 +40,56 @@ def test_maps_auto_is_the_showcase_for_the_seeds_conv3_and_every_map_elsewhere()
     assert subject.maps([3, 1], "conv2", 64, own_model=False) == [3, 1]
     with pytest.raises(subject.SubjectError, match=r"maps: \[3, 32\] names maps conv1 does not have \(32 maps"):
         subject.maps([3, 32], "conv1", 32, own_model=False)
+
+
+@pytest.mark.parametrize("name", ["conv1", "block2_relu", "conv2d_1", "re_lu.3", "Mixed-7a", "x" * 100])
+def test_a_safe_name_passes_unchanged(name):
+    assert subject.safe_name(name, "model.layer:", "rename it") == name
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("", "is empty"),
+        ("..", "is a step in a path"),
+        (".", "is a step in a path"),
+        (".cache", "starts with '.'"),
+        ("a/b", "holds a path separator"),
+        ("a\\b", "holds a path separator"),
+        ("conv{map}", "holds '{' or '}'"),
+        ("a\0b", r"holds '\x00'"),
+        ("conv2+conv3", "holds '+'"),
+        ("-rf", "holds '-'"),
+        ("bloc é", "holds ' é'"),
+        ("x" * 101, "is longer than 100 characters"),
+    ],
+)
+def test_an_unsafe_name_is_refused_saying_why_and_the_fix(name, why):
+    with pytest.raises(subject.SubjectError) as err:
+        subject.safe_name(name, "model.layer:", "rename it")
+    assert str(err.value).startswith(f"model.layer: {name!r} cannot name a results folder: it {why}")
+    assert str(err.value).endswith("; rename it")
+    assert subject.safe_name(subject.tidy(name), "", "") == subject.tidy(name)  # the suggestion works
+
+
+def test_a_folder_part_that_would_leave_its_folder_never_becomes_a_path():
+    assert subject.place("results/oip/x.h5", "net-0123abcd/conv_a") == "results/net-0123abcd/conv_a/oip/x.h5"
+    for part in ("../oip", "net/..", "net/.", "net//conv_a"):
+        with pytest.raises(subject.SubjectError, match="results folder part"):
+            subject.place("results/oip/x.h5", part)
+
+
+def test_only_the_seeds_layers_get_a_folder_of_their_own_name():
+    assert subject.folder("conv1") == "conv1" and subject.folder("conv3") == ""
+    assert set(cnn.LAYERS) <= subject.RESERVED and {"oip", "cnn", "dreams", "precursor"} <= subject.RESERVED
+    with pytest.raises(subject.SubjectError, match="the seed's CNN has no layer 'oip'"):
+        subject.folder("oip")
+
+
+def test_deepdream_layers_must_have_maps_and_names_fit_for_its_file_name():
+    subject.check_deepdream({"conv2": 0.5, "conv3": 1.0}, cnn.LAYERS, "the seed's CNN")
+    layers = {"a+b": (3, 3, 4), "long_" + "x" * 95: (3, 3, 4), "long_" + "y" * 95: (3, 3, 4), "c": (3, 3, 4)}
+    with pytest.raises(subject.SubjectError, match=r"deepdream.layers: 'a\+b' cannot name a results folder"):
+        subject.check_deepdream({"a+b": 1.0}, layers, "your model")
+    with pytest.raises(subject.SubjectError, match="too long for DeepDream's file name; give fewer layers"):
+        subject.check_deepdream({name: 1.0 for name in layers if name.startswith("long")} | {"c": 1}, layers, "m")

@@ -14,32 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .subject import SubjectError
-
-SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
-KEYS = ("images", "x_test")  # the array of a .npz, when it holds several
-
-
-def files(path):
-    """The files ``model.data`` reads: a folder's images, sorted (so that edits rerun), or the file."""
-    path = Path(path)
-    if path.is_dir():
-        return sorted(str(f) for f in path.iterdir() if f.suffix.lower() in SUFFIXES and f.is_file())
-    return [str(path)]
-
-
-def check(path):
-    """A SubjectError, naming the fix, for a ``model.data`` that cannot hold test images."""
-    where = Path(path)
-    if not where.exists():
-        raise SubjectError(f"model.data: {path}: no such file or folder")
-    if where.is_dir():
-        if not files(where):
-            raise SubjectError(f"model.data: {path}: a folder without image files ({', '.join(SUFFIXES)})")
-    elif where.suffix != ".npz":
-        raise SubjectError(
-            f"model.data: {path}: give a .npz of 0–255 pixels (N, height, width[, channels]) or a folder of images"
-        )
+# files: also what the rules list as the layer summary's inputs; image_data.check vets them at parse time
+from .image_data import files, fit_shape, key, pixel_range
 
 
 def load(paths, input_shape):
@@ -58,6 +34,7 @@ def load(paths, input_shape):
         images = read_mnist(paths[0])[0]["x_test"]
     elif len(paths) == 1 and Path(paths[0]).suffix == ".npz":
         images = _npz(paths[0])
+        pixel_range(images, where)  # as image_data.check did at parse time, on what the job read
     else:
         from .photo import load_image
 
@@ -66,29 +43,16 @@ def load(paths, input_shape):
 
 
 def _npz(path):
-    with np.load(path) as archive:
-        names = list(archive.files)
-        key = next((k for k in KEYS if k in names), names[0] if len(names) == 1 else None)
-        if key is None:
-            raise SubjectError(f"model.data: {path} holds {names}; name the images array 'images' (or keep one array)")
-        return archive[key]
+    with np.load(path, allow_pickle=False) as archive:  # an object array is refused, never unpickled
+        return archive[key(list(archive.files), path)]
 
 
 def _fit(images, input_shape, path):
-    """``images`` as (N, h, w, c) float32 for a model of ``input_shape``, or a SubjectError."""
-    h, w, c = (int(v) for v in input_shape)
+    """``images`` as (N, h, w, c) float32 for a model of ``input_shape``, or a SubjectError (the check
+    ``image_data.check`` made at parse time, repeated on what the job actually read)."""
+    fit_shape(images.shape, input_shape, path)
     if images.ndim == 3:
         images = images[..., None]
-    if images.ndim != 4 or images.shape[1:3] != (h, w) or images.shape[-1] not in (1, c):
-        raise SubjectError(
-            f"model.data: {path}: images of shape {images.shape[1:]}, the model takes {(h, w, c)}: resize them, "
-            f"or give a folder of image files (each cropped and resized to the input)"
-        )
-    if images.dtype.kind == "f" and len(images) and float(np.max(images)) <= 1.0:
-        raise SubjectError(
-            f"model.data: {path}: float pixels of at most 1.0 look scaled already; give 0–255 pixels "
-            f"(model.input scales them as it does every image the model sees)"
-        )
-    if images.shape[-1] != c:  # gray images for an RGB model: gray on all channels, as the grids
-        images = np.repeat(images, c, axis=-1)
+    if images.shape[-1] != int(input_shape[-1]):  # gray images for an RGB model: gray on all channels, as the grids
+        images = np.repeat(images, int(input_shape[-1]), axis=-1)
     return images.astype(np.float32)

@@ -42,9 +42,15 @@ def load_model(path, compile=True):
     if keras.backend.backend() == "jax":
         runtime.atomic_jax_cache()  # loading compiles (and caches) a little under JAX
     try:
-        return keras.models.load_model(path) if compile else _load_weights_only(keras, path)
+        # safe_mode=True (Keras' default, said so that no edit drops it): code saved in a file is
+        # refused, never run; keras>=3.11.3 closes its known bypasses (CVE-2025-9906, CVE-2025-9905)
+        return keras.models.load_model(path, safe_mode=True) if compile else _load_weights_only(keras, path)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
-        raise StoreError(f"{path}: not a readable Keras model, truncated or foreign ({err}); {_rebuild(path)}") from err
+        from .model_file import keras_reason
+
+        raise StoreError(
+            f"{path}: not a readable Keras model, truncated or foreign ({keras_reason(err)}); {_rebuild(path)}"
+        ) from err
 
 
 def load_subject(inputs, scaling):
@@ -83,8 +89,8 @@ def _load_weights_only(keras, path):
     with zipfile.ZipFile(path) as archive:
         config = json.loads(archive.read("config.json"))
     config["compile_config"] = None
-    model = keras.saving.deserialize_keras_object(
-        _placeholders(config), custom_objects={PLACEHOLDER: SavedWeightsFollow}
+    model = keras.saving.deserialize_keras_object(  # safe mode as load_model's: no saved code runs
+        _placeholders(config), custom_objects={PLACEHOLDER: SavedWeightsFollow}, safe_mode=True
     )
     model.load_weights(path)  # every weight, or an error naming the one that does not fit
     return model

@@ -1,20 +1,24 @@
 """A user's own Keras model (``model.path``): loaded, checked before any job, its input scaling.
 
-Keras 3 reads ``.keras`` and legacy ``.h5`` files; a TensorFlow SavedModel folder loads only as an
-opaque ``TFSMLayer`` without layers inside, so it is refused with the way to re-save it. A layer
-must output maps (4-D, channels last) and sit in the outer model: Keras cannot cut a sub-model at a
-layer inside a nested model (keras #14245), so such a layer is refused naming its nested model,
-which itself works. The model is always called with ``training=False`` in float32: Dropout is off
-and BatchNorm uses, and never updates, its moving statistics.
+Keras 3 reads ``.keras`` and legacy ``.h5`` files (``model_file`` checks them first); a TensorFlow
+SavedModel folder loads only as an opaque ``TFSMLayer`` without layers inside, so it is refused with
+the way to re-save it. A layer must output maps (4-D, channels last) and sit in the outer model:
+Keras cannot cut a sub-model at a layer inside a nested model (keras #14245), so such a layer is
+refused naming its nested model, which itself works. The model is always called with
+``training=False`` in float32: Dropout is off and BatchNorm uses, and never updates, its moving
+statistics.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
 
-from .subject import SubjectError, channels
+from . import model_file
+from .subject import RESERVED, SubjectError, channels, safe_name, tidy
 
 # How 8-bit pixels (0–255) become the model's input: x = (pixels - mean) / std, per channel.
 SCALINGS = {
@@ -68,26 +72,22 @@ def scaling(settings, n_channels):
 
 
 def load(path):
-    """The model in ``path`` (compile=False), or a SubjectError naming the problem and the fix."""
-    path = Path(path)
-    if path.is_dir():
-        if (path / "saved_model.pb").exists():
-            raise SubjectError(
-                f"model.path: {path} is a TensorFlow SavedModel folder; Keras 3 loads it only as an opaque "
-                f"TFSMLayer, with no layers to visualize. Re-save it as .keras where it was built (or with "
-                f"tf_keras: model = tf_keras.models.load_model('{path}'); model.save('model.keras'))"
-            )
-        raise SubjectError(f"model.path: {path} is a folder; give a .keras or .h5 file")
-    if not path.exists():
-        raise SubjectError(f"model.path: {path}: no such file")
-    if path.suffix not in (".keras", ".h5"):
-        raise SubjectError(f"model.path: {path}: Keras 3 reads .keras and .h5 files, not {path.suffix or 'no suffix'}")
+    """The model in ``path`` (compile=False), or a SubjectError naming the file, the problem and the fix.
+
+    ``model_file.check`` reads the file's saved config first and refuses what Keras could not, or
+    must not, load (a damaged file, a Lambda layer's code, a custom class) in its own words.
+    """
+    model_file.check(path)
     import keras
 
     try:
-        model = keras.models.load_model(path, compile=False)
+        # safe_mode=True is Keras' default, said here so that no edit drops it: code saved in a
+        # file (a lambda's bytecode) is refused, never run; keras>=3.11.3 (pyproject.toml) closes
+        # the known ways around it (CVE-2025-9906, CVE-2025-9905).
+        model = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as err:  # Keras raises many types for a foreign or damaged file
-        raise SubjectError(f"model.path: {path}: Keras cannot load it ({type(err).__name__}: {err})") from err
+        reason = f"{type(err).__name__}: {model_file.keras_reason(err)}"
+        raise SubjectError(f"model.path: {path}: Keras cannot load it ({reason}); {model_file.RESAVE}") from err
     return float32(model)
 
 
@@ -150,6 +150,24 @@ def check(model, layer):
     return channels(info["layers"], layer, where="your model"), shape
 
 
-def folder(path, layer):
-    """The results folder part of a user's model and layer: results/<file stem>/<layer>/…."""
-    return f"{Path(path).stem}/{layer}"
+def folder(path, layer, workdir=None):
+    """The results folder part of a user's model and layer: ``<file stem>-<digest>/<layer>``.
+
+    The digest is 8 hex digits of the SHA-1 of the model's path relative to the working directory
+    (``workdir``, default: the current one), normalized lexically so that "m.keras", "./m.keras"
+    and its absolute path agree (a path outside the working directory stays absolute), and so that
+    a copied or moved working directory keeps its folders. Two files of the same stem in different
+    folders get different folders (they could share one only if 32 bits of SHA-1 collided, about 1
+    in 4 billion per pair); a model's layers are subfolders of its folder; and no model folder can
+    be one of the workflow's own (results/oip, results/conv1, …), none of which ends in -<8 hex>.
+    Both names pass ``subject.safe_name``, so neither can climb out of results/.
+    """
+    workdir = Path(os.path.abspath(workdir or os.getcwd()))
+    where = Path(os.path.abspath(Path(workdir, path)))
+    key = where.relative_to(workdir).as_posix() if where.is_relative_to(workdir) else where.as_posix()
+    name = f"{Path(path).stem}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+    if name in RESERVED:  # unreachable by the digest; kept so that a change of scheme cannot collide
+        raise SubjectError(f"model.path: {path}: its results folder {name} is one of the workflow's own")
+    safe_name(name, f"model.path: {path}: its folder", "rename the file")
+    fix = f"rename the layer and save the model again, e.g. model.get_layer({layer!r}).name = {tidy(layer)!r}"
+    return f"{name}/{safe_name(layer, 'model.layer:', fix)}"

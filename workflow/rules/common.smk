@@ -70,7 +70,8 @@ ENV = "../../envs/mnist-dreams.yaml"
 
 # The model and layer the per-map steps look at (model.path, model.layer), its map count, input
 # shape and results folder: the seed's conv3 in results/oip/…, another of its layers in
-# results/<layer>/oip/…, a user's model in results/<file stem>/<layer>/oip/…: side by side.
+# results/<layer>/oip/…, a user's model in results/<file stem>-<8 hex of its path>/<layer>/oip/…
+# (own_model.folder): side by side, never in each other's folders, never outside results/.
 LAYER = config["model"]["layer"]
 OWN_MODEL = config["model"]["path"]
 try:
@@ -99,8 +100,7 @@ try:
         LAYER_SHAPES, WHERE = cnn.LAYERS, "the seed's CNN"
     # DeepDream's layers (null: model.layer), each a layer with maps of the same model
     DEEPDREAM_LAYERS = config["deepdream"]["layers"] or {LAYER: 1.0}
-    for name in DEEPDREAM_LAYERS:
-        subject.channels(LAYER_SHAPES, name, WHERE, key="deepdream.layers")
+    subject.check_deepdream(DEEPDREAM_LAYERS, LAYER_SHAPES, WHERE)
 except subject.SubjectError as err:
     raise WorkflowError(str(err)) from None
 # The test images of the layer summary's fires_on_test: model.data, else MNIST's test set when
@@ -113,8 +113,10 @@ if config["model"]["data"]:
             "model.data: the seed CNN's conv3 is measured on MNIST's test set, which results/summary.tsv "
             "compares with the seed's numbers; use model.data with another layer or a model.path"
         )
-    try:
-        activity.check(config["model"]["data"])
+    from mnist_dreams import image_data
+
+    try:  # keys, dtype, shape for the model's input: before any job, not in the layer summary
+        image_data.check(config["model"]["data"], INPUT_SHAPE)
     except subject.SubjectError as err:
         raise WorkflowError(str(err)) from None
 
