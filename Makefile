@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: all install install-gpu gpu-wheels run test lint clean bench-gpu bench-default check-reruns
+.PHONY: all install install-gpu gpu-wheels run paper test lint clean bench-gpu bench-default check-reruns
 
 all: run
 
@@ -43,6 +43,13 @@ gpu-wheels: install
 
 run: install
 	$(BIN)/snakemake --cores $(CORES) $(ARGS)
+
+# The full reproduction, every article at the seed's scale, in one sitting (README: "The paper in
+# one command"): checks free memory and disk first, then snakemake --cores $(CORES) --configfile
+# config/paper.yaml with a whole-run progress line (jobs done/planned, elapsed, ETA). Run it again
+# to resume a killed run; a finished one plans nothing. ARGS: targets or snakemake options.
+paper: install
+	$(BIN)/python -m mnist_dreams.paper_run --cores $(CORES) $(ARGS)
 
 test: install
 	$(BIN)/python -m pytest $(ARGS)

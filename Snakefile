@@ -29,18 +29,17 @@ include: "workflow/rules/tables.smk"
 
 
 # Run on the submit host, not as cluster jobs: the download (compute nodes often lack internet) and
-# the light steps that only read finished results into summaries and figures.
+# the light steps that only read finished results into summaries and figures (the per-map figure
+# rules, one per chunk of maps, say so themselves: localrule).
 localrules:
     mnist,
     cnn_figure,
     precursor_figure,
     oip_summary,
-    oip_figure,
     oip_atlas,
     rescue_summary,
     rescue_atlas,
     rescue_summary_table,
-    dream_figure,
     dream_gallery,
     deepdream_figure,
     cluster_sweep,

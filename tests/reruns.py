@@ -61,8 +61,9 @@ SPEED_ONLY = {
 }
 # The one speed-only knob that plans jobs, by design: Snakemake compares each output's recorded input
 # list, and a chunk's OIP job reads all its maps' screenings, so the precursor-started OIPs rerun (to
-# identical files: the chain above shows it) and what reads them. No other rule may be planned.
-PLANS_BY_DESIGN = {"maps_per_job 2": ("oip", "summary")}
+# identical files: the chain above shows it) and what reads them; a chunk's dream figures read all
+# its maps' dreams, so they are drawn again (from the same files). No other rule may be planned.
+PLANS_BY_DESIGN = {"maps_per_job 2": ("oip", "summary", "dream_figure")}
 
 
 @dataclass

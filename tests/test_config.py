@@ -85,6 +85,8 @@ def _other_value(sub):
         return default[: max(1, len(default) - 1)] if isinstance(default, list) else [56]  # maps: auto → [56]
     if "object" in kinds:
         return {**default, "conv2": 0.5} if "propertyNames" in sub else default
+    if "integer" in kinds and isinstance(default, str):  # maps_per_job: auto → a number
+        return sub.get("minimum", 0) + 1
     if "integer" in kinds:
         top = sub.get("maximum", default + 1)
         return default + 1 if default + 1 <= top else sub.get("minimum", 0)

@@ -46,10 +46,22 @@ def test_chunk_job_logs_each_maps_progress(chunked):
 def test_switching_maps_per_job_reruns_no_screening_and_no_dream(tiny_run):
     planned = set(planned_rules(tiny_run, *CHUNK, *BASE))
     # Snakemake compares each output's input files: a chunk's OIP job reads both maps' screenings,
-    # so the precursor-started OIPs rerun (to identical files); params and code are unchanged.
-    assert not {r for r in planned if r.startswith(("precursor", "dream"))}
-    layer = {"oip_summary", "oip_figure", "oip_atlas", "oip_summary_table", "summary", "summary_table"}
-    assert planned <= {"oip_maps_046_056", *layer}
+    # so the precursor-started OIPs rerun (to identical files), and a chunk's figures read both maps'
+    # files, so they are drawn again; params and code are unchanged: no screening, no dream.
+    assert not {r for r in planned if r.startswith(("precursor", "dream")) and not r.startswith("dream_figure")}
+    layer = {"oip_summary", "oip_atlas", "oip_summary_table", "summary", "summary_table"}
+    assert planned <= {"oip_maps_046_056", "oip_figure_maps_046_056", "dream_figure_maps_046_056", *layer}
+
+
+def test_figures_are_drawn_per_chunk(chunked):
+    snakemake(chunked, *[p.replace(".h5", ".png") for p in PER_MAP if "precursor" not in p], "--cores", "2", *CHUNK,
+              *BASE)  # fmt: skip
+    for step in ("oip", "dreams"):
+        log = (chunked / f"logs/{step}/maps_046_056.figure.log").read_text()
+        assert log.count("job started") == 1  # one process for both maps' figures
+        for m in (46, 56):
+            png = chunked / f"results/{step}/map_{m:03d}.png"
+            assert png.stat().st_size > 10_000 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_one_map_target_builds_its_chunk(tmp_path):

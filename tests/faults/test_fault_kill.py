@@ -83,3 +83,30 @@ def test_sigkilled_job_reruns_alone_and_leaves_no_partial_file(tiny_copy):
     history, attrs = store.read_h5(out / "reference.h5", required=["test_accuracy"])
     assert len(history["test_accuracy"]) == attrs["params"]["epochs"] == 3
     models.load_model(out / "reference.keras")
+
+
+def test_a_killed_chunk_job_resumes_alone_and_keeps_none_of_its_maps(tiny_copy):
+    """make paper's resume: a chunk job (two maps) killed mid-ascent leaves neither map's file, and the
+    next run recomputes that chunk and what reads it, nothing else."""
+    work, chunk = tiny_copy, ("--config", "maps_per_job=2")
+    log = work / "logs/oip/maps_046_056.log"
+    targets = ("results/oip/map_046.h5", "results/oip/map_056.h5")
+    args = (*targets, "--cores", "1", *chunk, "oip={epochs: 1000000}", *BASE)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.Popen([*SNAKEMAKE, *args], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.kill(_pid_once_progressing(log, proc), signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode != 0 and "Error in rule oip_maps_046_056" in stderr.decode()
+    assert not any((work / t).exists() for t in targets)  # no map of the chunk kept, old or partial
+
+    dry = snakemake(work, "-n", *BASE, *chunk).stdout
+    planned = job_stats(dry)
+    assert planned.pop("oip_maps_046_056") == 1 and planned.pop("oip_figure_maps_046_056") == 1
+    # what reads the chunk's maps, and the dream figures, drawn per chunk now (reruns.PLANS_BY_DESIGN)
+    assert set(planned) <= {"oip_summary", "oip_atlas", "oip_summary_table", "summary", "summary_table",
+                            "dream_figure_maps_046_056"}  # fmt: skip
+    snakemake(work, "--cores", "2", *BASE, *chunk)
+    for t in targets:
+        result, attrs = store.read_h5(work / t, required=["final_loss"])
+        assert attrs["params"]["epochs"] == 60 and result["final_loss"].shape == (4,)
+    assert "Nothing to be done" in snakemake(work, "-n", *BASE, *chunk).stdout  # resumed: nothing left

@@ -32,10 +32,10 @@ def _scalar(value: str, types: set):
     """``value`` as the first schema type it is a valid spelling of, else unchanged."""
     if "null" in types and value in NULLS:
         return None
+    if "integer" in types and INTEGER.match(value):  # before string: maps_per_job=4 (integer or "auto")
+        return int(value)
     if "string" in types:
         return value
-    if "integer" in types and INTEGER.match(value):
-        return int(value)
     if "number" in types:
         try:
             return float(value)

@@ -32,31 +32,36 @@ for name, maps in per_map_jobs("dream"):
             "../scripts/dream.py"
 
 
-rule dream_figure:
-    input:
-        at("results/dreams/map_{map}.h5"),
-    output:
-        report(
-            at("results/dreams/map_{map}.png"),
-            caption="../report/dream_map.rst",
-            category="3 Dreams",
-            subcategory="per map",
-            labels=map_label,
-        ),
-    log:
-        at("logs/dreams/map_{map}.figure.log"),
-    benchmark:
-        at("benchmarks/dreams/map_{map}.figure.tsv")
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    params:
-        code=code("dream_figure"),
-    script:
-        "../scripts/dream_figure.py"
+for name, maps in per_map_jobs("dream_figure"):
+
+    rule:
+        name:
+            name
+        input:
+            per_map(at("results/dreams/map_{map}.h5"), maps),
+        output:
+            figures(
+                at("results/dreams/map_{map}.png"),
+                maps,
+                caption="../report/dream_map.rst",
+                category="3 Dreams",
+                subcategory="per map",
+            ),
+        log:
+            per_job(at("logs/dreams/map_{map}.figure.log"), maps),
+        benchmark:
+            per_job(at("benchmarks/dreams/map_{map}.figure.tsv"), maps)
+        localrule: True
+        conda:
+            ENV
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=per_map_runtime(1, maps),
+        params:
+            code=code("dream_figure"),
+        script:
+            "../scripts/dream_figure.py"
 
 
 rule dream_gallery:

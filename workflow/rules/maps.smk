@@ -9,6 +9,18 @@
 PER_MAP_THREADS = 1
 
 
+def run_cores():
+    """--cores of a local run; None on a cluster (an executor sets --jobs, not --cores)."""
+    try:
+        return workflow.cores
+    except WorkflowError:
+        return None
+
+
+# maps_per_job resolved (auto: from the configured maps and the cores, mnist_dreams.chunks)
+MAPS_PER_JOB = chunks.resolve(config["maps_per_job"], len(MAPS), run_cores())
+
+
 def map_ids():
     """The configured maps of model.layer as zero-padded wildcard values ("046")."""
     return [f"{m:03d}" for m in MAPS]
@@ -21,7 +33,7 @@ def per_map_jobs(rule):
     one rule per chunk of the configured maps, named e.g. ``oip_maps_000_031``; its job computes
     all of them in one process (chunks.maps_in reads them back from the outputs).
     """
-    size = config["maps_per_job"]
+    size = MAPS_PER_JOB
     if size == 1:
         return [(rule, None)]
     return [(f"{rule}_maps_{c[0]}_{c[-1]}", c) for c in chunks.split(map_ids(), size)]
@@ -85,12 +97,12 @@ def random_checkpoint(map_id):
     raise ValueError(f"map_{map_id}: not among the configured maps {config['maps']}")
 
 
-def two_stage_results(wildcards):
+def two_stage_stages(map_id):
     """The map's random-start OIP, and only if that found nothing, its precursor-started OIP."""
     from mnist_dreams import store
 
-    random_stage, where = random_checkpoint(wildcards.map)
-    random = at(f"results/oip/map_{wildcards.map}.random.h5")
+    random_stage, where = random_checkpoint(map_id)
+    random = at(f"results/oip/map_{map_id}.random.h5")
     if not Path(random).exists():
         # A plain input, not the checkpoint's target: Snakemake skips every rerun check of a job
         # whose input is an unfinished checkpoint's target, so after a switch to two_stage the
@@ -103,8 +115,35 @@ def two_stage_results(wildcards):
         return {"random": random}
     return {
         "random": random,
-        "precursor": at(f"results/oip/map_{wildcards.map}.precursor.h5"),
+        "precursor": at(f"results/oip/map_{map_id}.precursor.h5"),
     }
+
+
+def two_stage_results(maps):
+    """The two-stage choice's inputs: per map (``maps`` None) its stages; per chunk, every map's
+    stages as lists ("random", "precursor"; the script pairs them by the map in the file names).
+    """
+    if maps is None:
+        return lambda wildcards: two_stage_stages(wildcards.map)
+
+    def chunk(wildcards):
+        out = {}
+        for map_id in maps:
+            for stage, path in two_stage_stages(map_id).items():
+                out.setdefault(stage, []).append(path)
+        return out
+
+    return chunk
+
+
+def figures(pattern, maps, **where):
+    """A per-map figure rule's outputs: ``pattern`` (a wildcard rule) or a chunk's files, each in the
+    report at ``where`` (caption, category, subcategory) and labelled with its map."""
+    flag = report  # (a line may not start with `report(`: Snakemake's parser reads a directive)
+    if maps is None:
+        return flag(pattern, labels=map_label, **where)
+    paths = per_map(pattern, maps)
+    return [flag(p, labels={"map": str(int(m))}, **where) for m, p in zip(maps, paths)]
 
 
 def map_label(wildcards):

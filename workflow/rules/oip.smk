@@ -104,21 +104,26 @@ if TWO_STAGE:
         script:
             "../scripts/oip.py"
 
-    rule oip:
+
+for name, maps in per_map_jobs("oip") if TWO_STAGE else []:
+
+    rule:
+        name:
+            name
         input:
-            unpack(two_stage_results),
+            unpack(two_stage_results(maps)),
         output:
-            at("results/oip/map_{map}.h5"),
+            per_map(at("results/oip/map_{map}.h5"), maps),
         log:
-            at("logs/oip/map_{map}.log"),
+            per_job(at("logs/oip/map_{map}.log"), maps),
         benchmark:
-            at("benchmarks/oip/map_{map}.tsv")
+            per_job(at("benchmarks/oip/map_{map}.tsv"), maps)
         conda:
             ENV
         threads: 1
         resources:
             mem_mb=1000,
-            runtime=5,
+            runtime=per_map_runtime(1, maps),
         params:
             # the procedure: a file another procedure made is never taken for this one's (issue 20)
             start="two_stage",
@@ -155,31 +160,36 @@ rule oip_summary:
         "../scripts/oip_summary.py"
 
 
-rule oip_figure:
-    input:
-        at("results/oip/map_{map}.h5"),
-    output:
-        report(
-            at("results/oip/map_{map}.png"),
-            caption="../report/oip_map.rst",
-            category="2 OIPs",
-            subcategory="per map",
-            labels=map_label,
-        ),
-    log:
-        at("logs/oip/map_{map}.figure.log"),
-    benchmark:
-        at("benchmarks/oip/map_{map}.figure.tsv")
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    params:
-        code=code("oip_figure"),
-    script:
-        "../scripts/oip_figure.py"
+for name, maps in per_map_jobs("oip_figure"):
+
+    rule:
+        name:
+            name
+        input:
+            per_map(at("results/oip/map_{map}.h5"), maps),
+        output:
+            figures(
+                at("results/oip/map_{map}.png"),
+                maps,
+                caption="../report/oip_map.rst",
+                category="2 OIPs",
+                subcategory="per map",
+            ),
+        log:
+            per_job(at("logs/oip/map_{map}.figure.log"), maps),
+        benchmark:
+            per_job(at("benchmarks/oip/map_{map}.figure.tsv"), maps)
+        localrule: True
+        conda:
+            ENV
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=per_map_runtime(1, maps),
+        params:
+            code=code("oip_figure"),
+        script:
+            "../scripts/oip_figure.py"
 
 
 rule oip_atlas:
