@@ -1,0 +1,155 @@
+"""``make paper``: the full reproduction in one command — checks first, then snakemake with a
+whole-run progress line.
+
+Before any job: enough free memory and disk for the paper preset (numbers measured on its run),
+so a short machine stops at once with the number it needs, not after an hour. Then the plain
+``snakemake --cores N --configfile config/paper.yaml`` runs, its console passed through; after each
+finished job one line says jobs done / planned, the elapsed time and an ETA from the planned work:
+each rule's jobs weigh what that rule took in the measured paper run (``WORK_S``), so the ETA
+does not assume a figure job costs what a KMeans fit does. A second ``make paper`` plans nothing.
+
+    python -m mnist_dreams.paper_run --cores 2 [snakemake args...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .progress import _duration
+
+# Measured on the paper run (README "The paper in one command"): peak RSS of two jobs side by side
+# with margin, and results/ + .snakemake/ with margin.
+NEED_MEMORY_GIB = 4.0
+NEED_DISK_GIB = 4.0
+
+# The ETA's weights, seconds on 2 cores (the paper run's benchmarks/): a whole job of a rule, or per
+# map for the per-map rules, whose chunk jobs (``oip_random_maps_000_031``) pay START_S once.
+JOB_S = {"cnn": 300, "kmeans": 40, "cluster_silhouettes": 120, "mlp_reference": 300, "mlp_clustered": 120,
+         "rescue": 250, "precursor": 20, "oip_precursor": 10, "deepdream": 10}  # fmt: skip
+PER_MAP_S = {"oip_random": 3.0, "dream": 2.5, "oip_figure": 0.8, "dream_figure": 1.2, "oip": 0.1}
+START_S = 5.0
+
+STATS_ROW = re.compile(r"^(\w+)\s+(\d+)\s*$")
+FINISHED = re.compile(r"Finished job(?:id)?:? ?(\d+)? ?\(?Rule:? (\w+)\)?")
+STEPS = re.compile(r"^(\d+) of (\d+) steps")
+
+
+class PreflightError(RuntimeError):
+    """The machine cannot hold the paper run; the message names the number it needs."""
+
+
+MEMINFO = "/proc/meminfo"
+
+
+def available_memory_gib():
+    """MemAvailable in GiB (None where /proc/meminfo does not exist, e.g. macOS: not checked)."""
+    path = Path(MEMINFO)
+    if not path.exists():
+        return None
+    for line in path.read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 2**20
+    return None
+
+
+def preflight(workdir=".", need_memory=NEED_MEMORY_GIB, need_disk=NEED_DISK_GIB, memory=None, disk=None):
+    """Raise PreflightError when free memory or disk is below what the paper run needs."""
+    memory = available_memory_gib() if memory is None else memory
+    if memory is not None and memory < need_memory:
+        raise PreflightError(
+            f"make paper needs {need_memory:.0f} GiB of free memory (two jobs side by side peak near 2 GB each); "
+            f"this machine has {memory:.1f} GiB available: close other programs, or run it on a larger machine"
+        )
+    disk = shutil.disk_usage(workdir).free / 2**30 if disk is None else disk
+    if disk < need_disk:
+        raise PreflightError(
+            f"make paper needs {need_disk:.0f} GiB of free disk in {Path(workdir).resolve()} (results/ of the paper "
+            f"run: ~1.5 GB, most of it the 128 dreams); {disk:.1f} GiB are free: free some, or run it elsewhere"
+        )
+
+
+def weight(rule):
+    """A job's planned work in seconds, by its rule name (a chunk rule: its per-map rule × its maps)."""
+    base, _, span = rule.partition("_maps_")
+    lo, _, hi = span.partition("_")
+    maps = int(hi) - int(lo) + 1 if lo.isdigit() and hi.isdigit() else 1
+    if base in PER_MAP_S:
+        return START_S + PER_MAP_S[base] * maps
+    return JOB_S.get(base, START_S)
+
+
+class Tracker:
+    """Jobs planned (from snakemake's "Job stats" table) and done, and the ETA from their weights."""
+
+    def __init__(self, clock=time.monotonic):
+        self.clock, self.start = clock, clock()
+        self.planned, self.done, self.in_stats, self.total = {}, {}, False, 0
+
+    def feed(self, line):
+        """Read one console line; returns a progress line after a finished job, else None."""
+        text = line.strip()
+        if text.startswith("Job stats:"):
+            self.in_stats = True
+            return None
+        if self.in_stats:
+            match = STATS_ROW.match(text)
+            if match and match.group(1) not in ("total", "job"):
+                self.planned[match.group(1)] = max(self.planned.get(match.group(1), 0), int(match.group(2)))
+            elif match and match.group(1) == "total" or (not text and self.planned):
+                self.in_stats = False
+            return None
+        steps = STEPS.match(text)
+        if steps:
+            self.total = int(steps.group(2))
+        finished = FINISHED.search(text)
+        if finished:
+            rule = finished.group(2)
+            self.done[rule] = self.done.get(rule, 0) + 1
+            return self.line()
+        return None
+
+    def line(self):
+        elapsed = self.clock() - self.start
+        done_w = sum(weight(r) * n for r, n in self.done.items())
+        left_w = sum(weight(r) * max(0, n - self.done.get(r, 0)) for r, n in self.planned.items())
+        eta = elapsed * left_w / done_w if done_w else None
+        n_done = sum(self.done.values())
+        planned = max(self.total, sum(self.planned.values()), n_done)
+        return (
+            f"[paper] {n_done}/{planned} jobs · elapsed {_duration(elapsed)} · ETA {_duration(eta)} (by planned work)"
+        )
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cores", default="all")
+    ap.add_argument("--snakemake", default=str(Path(sys.executable).with_name("snakemake")))
+    args, extra = ap.parse_known_args(argv)
+    try:
+        preflight()
+    except PreflightError as err:
+        print(f"make paper: {err}", file=sys.stderr)
+        return 2
+    # targets (extra) first: Snakemake reads every word after --configfile as a file
+    cmd = [args.snakemake, *extra, "--cores", args.cores, "--configfile", "config/paper.yaml"]
+    print("[paper] " + " ".join(cmd), flush=True)
+    tracker = Tracker()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            progress = tracker.feed(line)
+            if progress:
+                print(progress, flush=True)
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
