@@ -63,6 +63,9 @@ def test_good_data_passes_for_gray_and_for_rgb_models(files, tmp_path):
     image_data.check(files["good.npz"], (28, 28, 3))  # gray on all channels, as activity.load does
     np.savez(tmp_path / "floats.npz", images=np.linspace(0, 255, 4 * 28 * 28).reshape(4, 28, 28))
     image_data.check(tmp_path / "floats.npz", (28, 28, 1))
+    rgb = np.random.default_rng(1).integers(0, 256, (3, 32, 48, 3), dtype=np.uint8)
+    np.savez_compressed(tmp_path / "compressed.npz", x_test=rgb, labels=np.arange(3))  # headers read through deflate
+    image_data.check(tmp_path / "compressed.npz", (32, 48, 3))
 
 
 def test_the_job_never_unpickles_an_object_array_either(files):
