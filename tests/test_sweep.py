@@ -48,6 +48,15 @@ def test_stored_inertia_is_that_of_the_stored_centroids(fitted):
     assert datasets["centroids"].shape == (12, 784) and len(np.unique(datasets["labels"])) == 12
 
 
+def test_fit_is_sklearns_minibatchkmeans_on_the_pixels_in_float64(fitted):
+    datasets, attrs, x = fitted
+    model = MiniBatchKMeans(n_clusters=12, n_init=2, max_iter=20, batch_size=500, random_state=5)
+    model.fit(x.astype(np.float64))
+    np.testing.assert_array_equal(datasets["centroids"], model.cluster_centers_.astype(np.float32))
+    np.testing.assert_array_equal(datasets["labels"], model.labels_)
+    assert attrs["inertia_sklearn"] == model.inertia_ and attrs["fit_dtype"] == "float64"
+
+
 def test_sampled_silhouette_is_sklearns_on_the_same_sample(fitted):
     datasets, attrs, x = fitted
     assert not attrs["silhouette_exact"] and attrs["silhouette_sample_size"] == 600
