@@ -126,7 +126,7 @@ def test_unknown_variant_names_the_choices(rows, dist):
 @pytest.mark.parametrize("space", ["normalizer", "standardized"])
 def test_kmeans_fits_and_measures_in_the_configured_space(subset, rows, space):
     """The stored inertia is that of the centroids in the space, and the features are distances there."""
-    datasets, attrs = sweep.run_k(subset, 6, "train", 0, 1, 20, 500, silhouette_sample_size=0, space=space)
+    datasets, attrs = sweep.run_k(subset, 6, "train", 0, 1, 20, 500, space=space)
     x_train, x_test = rows
     fitted = {"normalizer": lambda x: x / np.linalg.norm(x, axis=1, keepdims=True)}.get(
         space, lambda x: (x - x_train.mean(0)) / np.where(x_train.std(0) == 0, 1, x_train.std(0))

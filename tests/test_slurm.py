@@ -33,7 +33,7 @@ from slurm_cluster import SlurmMissing, running_cluster
 pytestmark = pytest.mark.e2e
 
 GPU_RULES = {"cnn", "precursor", "oip", "dream", "deepdream", "mlp_reference", "mlp_clustered"}  # declare gpu=1
-CPU_RULES = {"kmeans", "cluster_features"}
+CPU_RULES = {"kmeans", "silhouettes", "cluster_features"}
 PER_MAP_RULES = {"precursor", "oip", "dream"}  # grouped by profiles/slurm
 LOCAL_RULES = {  # the Snakefile's localrules
     "mnist",

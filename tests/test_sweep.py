@@ -13,10 +13,8 @@ SETTINGS = dict(n_init=2, max_iter=20, batch_size=500)
 
 @pytest.fixture(scope="module")
 def fitted(mnist):
-    """K = 12 on 2000 seeded images of train ++ test, with a sampled silhouette."""
-    datasets, attrs = sweep.run_k(
-        mnist, 12, fit_on="train+test", subsample=2000, silhouette_sample_size=600, seed=5, **SETTINGS
-    )
+    """K = 12 on 2000 seeded images of train ++ test."""
+    datasets, attrs = sweep.run_k(mnist, 12, fit_on="train+test", subsample=2000, seed=5, **SETTINGS)
     return datasets, attrs, sweep.pixels(mnist, datasets["fit_index"])
 
 
@@ -57,23 +55,35 @@ def test_fit_is_sklearns_minibatchkmeans_on_the_pixels_in_float64(fitted):
     assert attrs["inertia_sklearn"] == model.inertia_ and attrs["fit_dtype"] == "float64"
 
 
-def test_sampled_silhouette_is_sklearns_on_the_same_sample(fitted):
+def test_sampled_silhouette_is_sklearns_on_the_same_sample(mnist, fitted):
     datasets, attrs, x = fitted
-    assert not attrs["silhouette_exact"] and attrs["silhouette_sample_size"] == 600
+    columns, sil = sweep.silhouettes(mnist, [(datasets, attrs)], sample_size=600, seed=5)
+    assert not columns["silhouette_exact"][0] and sil["silhouette_sample_size"] == 600
     expected = silhouette_score(x, datasets["labels"], sample_size=600, random_state=5)
-    assert attrs["silhouette"] == pytest.approx(expected, abs=1e-6)
+    assert columns["silhouette"][0] == pytest.approx(expected, abs=1e-6)
     exact = silhouette_score(x, datasets["labels"])
-    assert attrs["silhouette"] != exact and abs(attrs["silhouette"] - exact) < 0.05
+    assert columns["silhouette"][0] != exact and abs(columns["silhouette"][0] - exact) < 0.05
 
 
-def test_fit_and_silhouette_times_are_recorded_separately(fitted):
-    _, attrs, _ = fitted
-    assert attrs["fit_time_s"] > 0 and attrs["silhouette_time_s"] > 0 and attrs["n_images"] == 2000
+def test_fit_and_silhouette_times_are_recorded_separately(mnist, fitted):
+    datasets, attrs, _ = fitted
+    columns, sil = sweep.silhouettes(mnist, [(datasets, attrs)] * 2)
+    assert attrs["fit_time_s"] > 0 and attrs["n_images"] == 2000 and sil["n_images"] == 2000
+    assert columns["silhouette_exact"].all() and sil["silhouette_sample_size"] == 2000
+    # one pass for both: each K's share is half of it
+    np.testing.assert_allclose(columns["silhouette_time_s"], sil["silhouette_pass_s"] / 2)
+
+
+def test_silhouettes_of_fits_on_other_images_are_refused(mnist, fitted):
+    datasets, attrs, _ = fitted
+    other, other_attrs = sweep.run_k(mnist, 5, "train", 1500, **SETTINGS)
+    with pytest.raises(ValueError, match="other images"):
+        sweep.silhouettes(mnist, [(datasets, attrs), (other, other_attrs)])
 
 
 def test_more_clusters_lower_the_inertia(mnist):
-    runs = [sweep.run_k(mnist, k, "train", 1500, silhouette_sample_size=0, **SETTINGS)[1] for k in (4, 16)]
-    assert runs[1]["inertia"] < runs[0]["inertia"] and runs[0]["silhouette_exact"]
+    runs = [sweep.run_k(mnist, k, "train", 1500, **SETTINGS)[1] for k in (4, 16)]
+    assert runs[1]["inertia"] < runs[0]["inertia"]
 
 
 def test_elbow_is_where_the_inertia_curve_bends_most():
@@ -83,15 +93,19 @@ def test_elbow_is_where_the_inertia_curve_bends_most():
     assert sweep.elbow(ks[:2], bent[:2]) is None
 
 
-def test_sweep_table_is_sorted_by_k():
-    rows = [
-        dict(k=k, inertia=1.0 / k, silhouette=0.1, fit_time_s=1, silhouette_time_s=2, n_steps=3, n_images=9)
-        for k in (30, 10, 20)
-    ]
-    for row in rows:
-        row["silhouette_exact"] = True
-    table = sweep.table(rows)
+def test_sweep_table_is_sorted_by_k_with_each_ks_silhouette():
+    rows = [dict(k=k, inertia=1.0 / k, fit_time_s=1, n_steps=3, n_images=9) for k in (30, 10, 20)]
+    silhouettes = dict(
+        k=np.array([20, 30, 10]),
+        silhouette=np.array([0.2, 0.3, 0.1]),
+        silhouette_time_s=np.full(3, 2.0),
+        silhouette_exact=np.ones(3, bool),
+    )
+    table = sweep.table(rows, silhouettes)
     assert list(table["k"]) == [10, 20, 30] and np.all(np.diff(table["inertia"]) < 0)
+    np.testing.assert_array_equal(table["silhouette"], [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match=r"no silhouette for K=\[10\]"):
+        sweep.table(rows, {c: v[:2] for c, v in silhouettes.items()})
 
 
 def test_distances_are_kmeans_transform(mnist):

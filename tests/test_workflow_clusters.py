@@ -10,7 +10,7 @@ from scipy.spatial.distance import cdist
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
-from helpers import planned_rules
+from helpers import planned_rules, snakemake
 from mnist_dreams import data, mlp, models, store, sweep
 
 pytestmark = pytest.mark.e2e
@@ -22,6 +22,8 @@ def tiny(work):
 
 def test_stored_inertia_and_silhouette_are_recomputed_from_stored_centroids(tiny_run):
     mnist, _ = data.read_mnist(tiny_run / "resources/mnist.h5")
+    shared, sil = store.read_h5(tiny_run / "results/clusters/silhouettes.h5", required=("k", "silhouette"))
+    silhouette = dict(zip(shared["k"], shared["silhouette"], strict=True))
     for k in tiny(tiny_run)["clusters"]["k"]:
         fit, attrs = store.read_h5(tiny_run / f"results/clusters/k_{k:03d}.h5", required=("centroids", "labels"))
         x = sweep.pixels(mnist, fit["fit_index"])
@@ -32,10 +34,21 @@ def test_stored_inertia_and_silhouette_are_recomputed_from_stored_centroids(tiny
         assert fit["centroids"].shape == (k, 784) and attrs["n_images"] == len(x)
         d2 = cdist(x.astype(np.float64), fit["centroids"].astype(np.float64), "sqeuclidean")
         assert attrs["inertia"] == pytest.approx(d2.min(1).sum(), rel=1e-5)
-        sample = None if attrs["silhouette_exact"] else attrs["silhouette_sample_size"]
+        sample = None if sil["silhouette_sample_size"] == len(x) else sil["silhouette_sample_size"]
         expected = silhouette_score(x, fit["labels"], sample_size=sample, random_state=attrs["seed"])
-        assert attrs["silhouette"] == pytest.approx(expected, abs=1e-6)
-        assert attrs["fit_time_s"] > 0 and attrs["silhouette_time_s"] > 0
+        assert silhouette[k] == pytest.approx(expected, abs=1e-6)
+        assert attrs["fit_time_s"] > 0 and sil["silhouette_pass_s"] > 0
+
+
+def test_one_k_target_gives_the_silhouette_of_the_shared_pass(tiny_run):
+    k = min(tiny(tiny_run)["clusters"]["k"])
+    target = f"results/clusters/silhouette_k{k:03d}.h5"
+    out = snakemake(tiny_run, target, "--cores", "2", "--configfile", "config/tiny.yaml").stderr
+    assert "rule silhouette_k:" in out and "rule kmeans:" not in out  # the fit is reused, not redone
+    alone, _ = store.read_h5(tiny_run / target, required=("k", "silhouette"))
+    shared, _ = store.read_h5(tiny_run / "results/clusters/silhouettes.h5", required=("k", "silhouette"))
+    assert list(alone["k"]) == [k]
+    assert alone["silhouette"][0] == pytest.approx(shared["silhouette"][list(shared["k"]).index(k)], abs=1e-12)
 
 
 def test_sweep_gathers_every_k_into_table_and_figure(tiny_run):
@@ -43,6 +56,8 @@ def test_sweep_gathers_every_k_into_table_and_figure(tiny_run):
     table = pd.read_csv(tiny_run / "results/clusters/sweep.tsv", sep="\t")
     assert list(table["k"]) == sorted(ks)
     assert {"inertia", "silhouette", "fit_time_s", "silhouette_time_s", "silhouette_exact"} <= set(table)
+    shared, sil = store.read_h5(tiny_run / "results/clusters/silhouettes.h5", required=("silhouette_time_s",))
+    assert table["silhouette_time_s"].sum() == pytest.approx(sil["silhouette_pass_s"], rel=1e-6)  # one pass, shared
     swept, attrs = store.read_h5(tiny_run / "results/clusters/sweep.h5", required=("k", "inertia"))
     np.testing.assert_allclose(swept["inertia"], table["inertia"], rtol=1e-6)
     assert "elbow_k" in attrs and attrs["params"]["fit_on"] == "train"
@@ -88,7 +103,8 @@ def test_comparison_reports_reached_and_not_reached_thresholds(tiny_run):
 
 def test_every_cluster_and_mlp_job_leaves_a_log_and_a_benchmark(tiny_run):
     k = f"{tiny(tiny_run)['clusters']['features_k']:03d}"
-    for job in ("clusters/sweep", f"clusters/k_{k}", f"clusters/features_k{k}", "mlp/reference", "mlp/comparison"):
+    jobs = ("clusters/sweep", "clusters/silhouettes", f"clusters/k_{k}", f"clusters/features_k{k}")
+    for job in (*jobs, "mlp/reference", "mlp/comparison"):
         assert (tiny_run / f"logs/{job}.log").exists()
         assert (tiny_run / f"benchmarks/{job}.tsv").read_text().startswith("s\t")
 
@@ -136,4 +152,10 @@ def test_kmeans_setting_change_spares_the_reference_mlp(tiny_run):
     planned = _planned_after(tiny_run, "clusters:\n  n_init: 2\n")
     expected = ["cluster_features", "cluster_sweep", "cluster_sweep_figure", "cluster_sweep_table", "kmeans"]
     expected += ["mlp_clustered", "mlp_comparison", "mlp_comparison_figure", "mlp_comparison_table"]
+    assert planned == [*expected, "silhouettes", "summary", "summary_table"]
+
+
+def test_silhouette_sample_change_reruns_the_silhouettes_but_no_fit(tiny_run):
+    planned = _planned_after(tiny_run, "clusters:\n  silhouette_sample_size: 1000\n")
+    expected = ["cluster_sweep", "cluster_sweep_figure", "cluster_sweep_table", "silhouettes"]
     assert planned == [*expected, "summary", "summary_table"]

@@ -2,8 +2,9 @@
 
 Each K is fitted by scikit-learn's ``MiniBatchKMeans`` on the pixels scaled to [0, 1], or on those
 rows in another clustering space (``normalize.SPACES``: row-L2-normalized, per-pixel standardized); the
-result keeps what the seed plotted (inertia, average silhouette, time) plus what a reader needs to
-check it: the centroids, the labels and the indices of the images that were clustered.
+result keeps what the seed plotted (inertia, time) plus what a reader needs to check it: the
+centroids, the labels and the indices of the images that were clustered. The average silhouettes of
+all K come from one pass over the images' distances (``silhouettes``, ``mnist_dreams.silhouette``).
 """
 
 from __future__ import annotations
@@ -104,38 +105,11 @@ def inertia(x, centroids, labels=None, chunk=10000):
     return total
 
 
-PROBE = 2000  # images of the silhouette probe that predicts the full one's time
-
-
-def silhouette(x, labels, sample_size=0, seed=0, threads=1):
-    """The average silhouette: exact (``sample_size`` 0) or on a seeded sample; (value, seconds)."""
-    from sklearn.metrics import silhouette_score
-    from threadpoolctl import threadpool_limits
-
-    sample = sample_size if sample_size and sample_size < len(x) else None
-    n = sample or len(x)
-    with threadpool_limits(threads):
-        expected = None
-        if n > 10 * PROBE:  # all pairwise distances: time grows as n², so a small probe predicts it
-            start = time.perf_counter()
-            silhouette_score(x, labels, sample_size=PROBE, random_state=seed)
-            expected = (time.perf_counter() - start) * (n / PROBE) ** 2
-        with heartbeat(log, f"silhouette on {n} images", expected):
-            start = time.perf_counter()
-            value = silhouette_score(x, labels, sample_size=sample, random_state=seed)
-            seconds = time.perf_counter() - start
-    return float(value), seconds
-
-
-def run_k(
-    mnist, k, fit_on, subsample, n_init, max_iter, batch_size, silhouette_sample_size, seed=0, threads=1, space="pixels"
-):
-    """One K of the sweep: datasets and attrs of ``results/clusters/k_{K}.h5`` (inertia, silhouette in ``space``)."""
+def run_k(mnist, k, fit_on, subsample, n_init, max_iter, batch_size, seed=0, threads=1, space="pixels"):
+    """One K of the sweep: datasets and attrs of ``results/clusters/k_{K}.h5`` (the fit, its inertia in
+    ``space``); its silhouette comes from ``silhouettes``, one pass for every K."""
     x, index = fit_images(mnist, fit_on, subsample, seed, space)
     centroids, labels, sk_inertia, fit_s, steps = kmeans(x, k, n_init, max_iter, batch_size, seed, threads)
-    sil, sil_s = silhouette(x, labels, silhouette_sample_size, seed, threads)
-    exact = not silhouette_sample_size or silhouette_sample_size >= len(x)
-    log.info("K=%d: silhouette %.5f (%s) in %.1f s", k, sil, "exact" if exact else "sampled", sil_s)
     datasets = {
         "centroids": centroids.astype(np.float32),
         "labels": labels.astype(np.int16),
@@ -145,11 +119,7 @@ def run_k(
         "k": k,
         "inertia": inertia(x, centroids),
         "inertia_sklearn": sk_inertia,
-        "silhouette": sil,
-        "silhouette_exact": bool(exact),
-        "silhouette_sample_size": len(x) if exact else int(silhouette_sample_size),
         "fit_time_s": fit_s,
-        "silhouette_time_s": sil_s,
         "n_steps": steps,
         "n_images": len(x),
         "pixel_scale": PIXEL_SCALE,
@@ -160,12 +130,54 @@ def run_k(
     return datasets, attrs
 
 
-def table(attrs_per_k):
-    """The sweep as columns (one entry per K, ascending), from the attrs of the k_{K}.h5 files."""
+def silhouettes(mnist, fits, sample_size=0, seed=0, threads=1):
+    """The average silhouette of each fit (``(datasets, attrs)`` of k_{K}.h5 files of one sweep), in one
+    pass over the images' distances (``mnist_dreams.silhouette``): exact, or on sklearn's seeded sample.
+
+    Returns the columns of ``results/clusters/silhouettes.h5`` (one entry per fit, in order) and its
+    attrs. One pass serves all K, so a K's ``silhouette_time_s`` is its share: the pass over the K.
+    """
+    from . import silhouette
+
+    first = fits[0][1]
+    for datasets, attrs in fits:
+        same = np.array_equal(datasets["fit_index"], fits[0][0]["fit_index"]) and attrs["space"] == first["space"]
+        if not same:
+            raise ValueError(f"K={attrs['k']} clustered other images than K={first['k']}: no shared silhouette")
+    x = in_space(mnist, fits[0][0]["fit_index"], first["space"])
+    values, seconds = silhouette.silhouettes(x, [d["labels"] for d, _ in fits], sample_size, seed, threads)
+    exact = silhouette.sample_index(len(x), sample_size, seed) is None
+    log.info("silhouettes of %d K (%s) in %.1f s", len(fits), "exact" if exact else "sampled", seconds)
+    columns = {
+        "k": np.asarray([a["k"] for _, a in fits]),
+        "silhouette": np.asarray(values),
+        "silhouette_exact": np.full(len(fits), exact),
+        "silhouette_time_s": np.full(len(fits), seconds / len(fits)),
+    }
+    attrs = {
+        "silhouette_sample_size": len(x) if exact else int(sample_size),
+        "silhouette_pass_s": seconds,
+        "n_images": len(x),
+        "space": first["space"],
+        "threads": threads,
+    }
+    return columns, attrs
+
+
+def table(attrs_per_k, silhouettes):
+    """The sweep as columns (one entry per K, ascending): the fits' attrs (of the k_{K}.h5 files) with
+    their silhouettes (the columns of silhouettes.h5)."""
     rows = sorted(attrs_per_k, key=lambda a: a["k"])
-    cols = ("k", "inertia", "silhouette", "fit_time_s", "silhouette_time_s", "n_steps", "n_images")
+    cols = ("k", "inertia", "fit_time_s", "n_steps", "n_images")
     out = {c: np.asarray([r[c] for r in rows]) for c in cols}
-    out["silhouette_exact"] = np.asarray([bool(r["silhouette_exact"]) for r in rows])
+    at = {int(k): i for i, k in enumerate(silhouettes["k"])}
+    missing = sorted(set(int(k) for k in out["k"]) - set(at))
+    if missing:
+        raise ValueError(f"no silhouette for K={missing}")
+    pick = [at[int(k)] for k in out["k"]]
+    out["silhouette"] = np.asarray(silhouettes["silhouette"])[pick]
+    out["silhouette_time_s"] = np.asarray(silhouettes["silhouette_time_s"])[pick]
+    out["silhouette_exact"] = np.asarray(silhouettes["silhouette_exact"], bool)[pick]
     return out
 
 

@@ -1,4 +1,5 @@
-# The seed's article XIV: MiniBatchKMeans for each K, the sweep over K, and cluster-distance features.
+# The seed's article XIV: MiniBatchKMeans for each K, their silhouettes in one pass, the sweep over
+# K, and cluster-distance features.
 
 
 rule kmeans:
@@ -26,9 +27,50 @@ rule kmeans:
         "../scripts/kmeans.py"
 
 
+# Every K's exact silhouette from one pass over the same 70000² distances (3 min a K with sklearn's
+# silhouette_score); two threads share the pass.
+rule silhouettes:
+    input:
+        mnist="resources/mnist.h5",
+        fits=expand("results/clusters/k_{k}.h5", k=cluster_ks()),
+    output:
+        "results/clusters/silhouettes.h5",
+    log:
+        "logs/clusters/silhouettes.log",
+    benchmark:
+        "benchmarks/clusters/silhouettes.tsv"
+    conda:
+        ENV
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        sample_size=config["clusters"]["silhouette_sample_size"],
+        seed=config["seed"],
+        code=code("silhouettes"),
+    script:
+        "../scripts/silhouettes.py"
+
+
+# One K's silhouette alone, for a one-K target (the sweep reads rule silhouettes, not this).
+use rule silhouettes as silhouette_k with:
+    input:
+        valid_k,
+        mnist="resources/mnist.h5",
+        fits=["results/clusters/k_{k}.h5"],
+    output:
+        "results/clusters/silhouette_k{k}.h5",
+    log:
+        "logs/clusters/silhouette_k{k}.log",
+    benchmark:
+        "benchmarks/clusters/silhouette_k{k}.tsv"
+
+
 rule cluster_sweep:
     input:
-        expand("results/clusters/k_{k}.h5", k=cluster_ks()),
+        fits=expand("results/clusters/k_{k}.h5", k=cluster_ks()),
+        silhouettes="results/clusters/silhouettes.h5",
     output:
         h5="results/clusters/sweep.h5",
         tsv="results/clusters/sweep.tsv",

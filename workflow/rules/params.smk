@@ -60,8 +60,8 @@ def oip_params(start):
 
 def kmeans_params():
     """The clusters keys one KMeans fit depends on (not the K list, not features_k, not the
-    distance normalization: it is applied after the fit)."""
-    skip = ("k", "features_k", "normalization")
+    distance normalization: applied after the fit, not the silhouette's sample)."""
+    skip = ("k", "features_k", "normalization", "silhouette_sample_size")
     return {key: val for key, val in config["clusters"].items() if key not in skip}
 
 

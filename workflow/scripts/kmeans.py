@@ -1,4 +1,5 @@
-"""Rule kmeans: fit MiniBatchKMeans for one K, store centroids, labels, inertia, silhouette, times."""
+"""Rule kmeans: fit MiniBatchKMeans for one K, store centroids, labels, inertia, fit time (rule
+silhouettes adds every K's silhouette in one pass)."""
 
 import _bootstrap  # noqa: F401
 from mnist_dreams import data, logs, store, sweep
