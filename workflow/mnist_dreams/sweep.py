@@ -72,6 +72,9 @@ def kmeans(x, k, n_init, max_iter, batch_size, seed=0, threads=1):
     times per fit at the seed's n_init, on 1500 images each) takes every distance through a chunked
     float64 upcast, 2.2-2.5x slower per initialization (K = 10-170 on a 2-core Xeon; the inits are
     most of a fit at n_init 500). The fitted clusters differ from float32's by rounding only.
+    Features that are 0 in every row (65 of the 784 pixels in MNIST train+test) are left out: they
+    add exactly 0 to every distance and the centroids are exactly 0 there, which they get back; the
+    k-means++ distance products on 719 instead of 784 columns were 17-21 % faster.
     sklearn's own ``inertia_`` and ``labels_`` are computed on all of ``x`` with the final centroids.
     The thread pools are capped at ``threads``: a mini-batch step of 500 rows is too small to share,
     and on a busy 2-core CPU two OpenMP threads made the fit 30x slower than one.
@@ -83,10 +86,13 @@ def kmeans(x, k, n_init, max_iter, batch_size, seed=0, threads=1):
     # sklearn's fit has no progress hook: a heartbeat says it is alive (no ETA: steps are adaptive).
     with threadpool_limits(threads), heartbeat(log, f"K={k}: MiniBatchKMeans fit, n_init={n_init}"):
         start = time.perf_counter()
-        model.fit(np.asarray(x, np.float64))
+        used = np.flatnonzero(np.any(x != 0, axis=0))
+        model.fit(np.asarray(x, np.float64)[:, used])
         seconds = time.perf_counter() - start
     log.info("K=%d: inertia %.6g after %d steps in %.1f s", k, model.inertia_, model.n_steps_, seconds)
-    return model.cluster_centers_, model.labels_, float(model.inertia_), seconds, int(model.n_steps_)
+    centroids = np.zeros((k, x.shape[1]))
+    centroids[:, used] = model.cluster_centers_
+    return centroids, model.labels_, float(model.inertia_), seconds, int(model.n_steps_)
 
 
 def inertia(x, centroids, labels=None, chunk=10000):
