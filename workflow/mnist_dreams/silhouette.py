@@ -25,7 +25,7 @@ from .progress import Progress
 
 log = logging.getLogger(__name__)
 
-BLOCK = 512  # images per block: a 512 x 512 float64 distance block fits a core's L2 cache (2 MB)
+BLOCK = 256  # images per block: a block's distances and its sums stay in a core's L2 cache (2 MB)
 
 
 def sample_index(n, sample_size, seed):
@@ -48,7 +48,9 @@ def silhouettes(x, labelings, sample_size=0, seed=0, threads=1, block=BLOCK):
         x, labelings = x[index], [np.asarray(labels)[index] for labels in labelings]
     labelings = [_encoded(labels, len(x)) for labels in labelings]
     sums, offsets = cluster_sums(x, labelings, threads, block)
-    values = [average(sums[offsets[i] : offsets[i + 1]], labels) for i, labels in enumerate(labelings)]
+    values = []
+    for i, labels in enumerate(labelings):
+        values.append(average(np.concatenate([s[offsets[i] : offsets[i + 1]] for s in sums], axis=1), labels))
     return values, time.perf_counter() - start
 
 
@@ -64,8 +66,9 @@ def _encoded(labels, n):
 def cluster_sums(x, labelings, threads=1, block=BLOCK):
     """Sums of distances from every image to every cluster, for all labelings at once.
 
-    Returns (sums, offsets): ``sums[offsets[i] + c, j]`` is the sum of the distances from image j to
-    the images in cluster c of labeling i (float64, one row per cluster of every labeling).
+    Returns (sums, offsets): one float64 array per panel of ``block`` images, whose
+    ``[offsets[i] + c, j]`` is the sum of the distances from the panel's image j to the images in
+    cluster c of labeling i (one row per cluster of every labeling).
     """
     from threadpoolctl import threadpool_limits
 
@@ -75,14 +78,14 @@ def cluster_sums(x, labelings, threads=1, block=BLOCK):
     offsets = np.cumsum([0, *(int(labels.max()) + 1 for labels in labelings)])
     panels = [slice(s, min(s + block, len(x))) for s in range(0, len(x), block)]
     one_hot = [_one_hot(labelings, offsets, p) for p in panels]
-    sums = np.zeros((offsets[-1], len(x)))
+    sums = [np.zeros((offsets[-1], p.stop - p.start)) for p in panels]  # contiguous: adds are 3x faster
 
     def add_block(pair):
         i, j = pair
         d = _distances(x, squared, panels[i], panels[j])
-        sums[:, panels[j]] += one_hot[i] @ d
+        sums[j] += one_hot[i] @ d
         if i != j:
-            sums[:, panels[i]] += one_hot[j] @ np.ascontiguousarray(d.T)
+            sums[i] += one_hot[j] @ np.ascontiguousarray(d.T)
 
     rounds = _rounds(len(panels))
     progress = Progress(log, f"silhouette distances of {len(x)} images", len(rounds), "rounds of blocks")
