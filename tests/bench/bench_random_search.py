@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "workflow"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -82,6 +84,22 @@ def main():
         holds += held
         print(f"| {m} | {fa['found']} | {pa['found_at_start']} | {pa['live_starts']} | {held} | {ratio:.4f} |")
     print(f"\nsplit identical on {same} of {len(maps)} maps; the full ascent's best start picked on {holds}")
+    # Any screen length, from the full ascent's own histories (a start's screen is the start of its
+    # full ascent): ranking by the loss after e epochs, how often the top k hold the best start, and
+    # the best picked final loss over the best final loss (median, worst) over the maps found.
+    print("\n| rank by | best start in top k | best picked / best (median) | (worst) |\n|---|---|---|---|")
+    for e in (0, 1, 3, 10, 30, 100, 300):
+        hits, ratios = 0, []
+        for full, _ in (pair[0] for pair in results.values()):
+            final = full["final_loss"]
+            if final.max() <= 0:
+                continue
+            by = full["start_loss"] if e == 0 else full["loss_history"][:, e - 1]
+            top = np.argsort(-by, kind="stable")[: args.top_k]
+            hits += int(final.argmax() in top)
+            ratios.append(final[top].max() / final.max())
+        label = "start loss" if e == 0 else f"loss after {e} epochs"
+        print(f"| {label} | {hits} of {len(ratios)} | {np.median(ratios):.4f} | {min(ratios):.4f} |")
     print(f"all ascended: {full_s:.1f} s; forward pass + screen + top {args.top_k}: {picked_s:.1f} s "
           f"({full_s / picked_s:.1f}×)")  # fmt: skip
 
