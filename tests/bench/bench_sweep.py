@@ -75,6 +75,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--fit-on", default="train+test")
     parser.add_argument("--subsample", type=int, default=0)
+    parser.add_argument("--space", default="pixels", help="clustering space (the paper preset: normalizer)")
     parser.add_argument("--sample-size", type=int, default=0, help="silhouette sample (0: exact)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=2, help="fits side by side, one thread each")
@@ -87,18 +88,18 @@ def main():
     default = ROOT / "resources/mnist.h5"
     path = args.mnist or (default if default.exists() else ROOT / ".pytest_cache/d/mnist/mnist.h5")
     mnist, _ = data.read_mnist(path)
-    X, _ = sweep.fit_images(mnist, args.fit_on, args.subsample, args.seed)
+    X, _ = sweep.fit_images(mnist, args.fit_on, args.subsample, args.seed, args.space)
     settings = (args.n_init, args.max_iter, args.batch_size, args.seed)
     blas = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP_", "MKL_"))}
     print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; BLAS env: {blas or 'none'}")
-    print(f"{len(X)} images ({args.fit_on}), K = {ks}, n_init {args.n_init}, max_iter {args.max_iter}")
+    print(f"{len(X)} images ({args.fit_on}, {args.space}), K = {ks}, n_init {args.n_init}, max_iter {args.max_iter}")
     load_before = os.getloadavg()
     print(f"load average before: {load_before[0]:.2f} (1 min)", flush=True)
 
     results, fit_wall = fits([(k, *settings, np.float64) for k in ks], args.jobs)
     for k in ks:
         _, _, inertia, seconds, cpu, steps = results[k]
-        print(f"  K={k:3d}: fit {seconds:7.1f} s (CPU {cpu:7.1f} s), {steps} steps, inertia {inertia:.6g}", flush=True)
+        print(f"  K={k:3d}: fit {seconds:7.1f} s (CPU {cpu:7.1f} s), {steps} steps, inertia {inertia:.10g}", flush=True)
     labelings = [results[k][1] for k in ks]
     values, pass_s = silhouette.silhouettes(X, labelings, args.sample_size, args.seed, args.threads, args.block)
     print(f"silhouette pass, {len(ks)} K, {args.threads} threads: {pass_s:.1f} s", flush=True)
@@ -119,8 +120,8 @@ def main():
         (old_sil,), _ = silhouette.silhouettes(X, [old[k][1]], args.sample_size, args.seed, args.threads)
         new = results[k]
         print(
-            f"float32 vs float64 fit, K={k}: fit {old[k][3]:.1f} vs {new[3]:.1f} s, inertia {old[k][2]:.6g} vs "
-            f"{new[2]:.6g}, silhouette {old_sil:.6f} vs {values[ks.index(k)]:.6f}"
+            f"float32 vs float64 fit, K={k}: fit {old[k][3]:.1f} vs {new[3]:.1f} s, inertia {old[k][2]:.10g} vs "
+            f"{new[2]:.10g}, silhouette {old_sil:.8f} vs {values[ks.index(k)]:.8f}"
         )
 
     load_after = os.getloadavg()
