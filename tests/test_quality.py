@@ -53,7 +53,9 @@ GPU_RULES = {"cnn", "precursor", "oip", "dream", "deepdream", "mlp_reference", "
 @pytest.mark.parametrize("profile", ["gpu", "slurm"])
 def test_execution_profiles_schedule_gpu_rules_on_a_gpu(profile, tmp_path):
     work = workflow_copy(tmp_path)  # a fresh copy: there is always a whole DAG to plan
-    jobs = planned_resources(work, "--profile", f"profiles/{profile}")
+    # a chunk's rule (maps_per_job: auto, e.g. oip_maps_046_056) is its per-map rule's
+    planned = planned_resources(work, "--profile", f"profiles/{profile}")
+    jobs = [(rule.split("_maps_")[0], resources) for rule, resources in planned]
     rules = {rule for rule, _ in jobs}
     assert rules >= GPU_RULES
     for rule, resources in jobs:
@@ -73,7 +75,9 @@ def test_gpu_requirements_are_the_lock_without_tensorflow_and_jax():
 
 
 def _rules():
-    out = subprocess.run([*SNAKEMAKE, "--list-rules"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    # maps_per_job 1: the per-map rules by their own names (docs name `oip`, not a chunk's oip_maps_046_081)
+    cmd = [*SNAKEMAKE, "--list-rules", "--config", "maps_per_job=1"]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return {line.strip() for line in out.splitlines() if line.strip() and " " not in line.strip()}
 
 
