@@ -7,6 +7,9 @@
 # bit-identical to per-map jobs: with two threads TensorFlow's CPU reductions round the dream's losses
 # differently (by ~3e-8). More for a single map on a big box: --set-threads (README).
 PER_MAP_THREADS = 1
+# The per-map chain's compute jobs go before the side branches (KMeans fits, MLPs) whenever both are
+# ready: the side branches fill the cores the chain leaves, and the run ends with the chain's end.
+CHAIN_PRIORITY = 10
 
 
 def run_cores():

@@ -20,6 +20,7 @@ for name, maps in OIP_JOBS if TWO_STAGE else []:
             per_job(at("logs/oip/map_{map}.random.log"), maps),
         benchmark:
             per_job(at("benchmarks/oip/map_{map}.random.tsv"), maps)
+        priority: CHAIN_PRIORITY
         conda:
             ENV
         threads: PER_MAP_THREADS
@@ -54,6 +55,7 @@ for name, maps in [] if TWO_STAGE else OIP_JOBS:
             per_job(at("logs/oip/map_{map}.log"), maps),
         benchmark:
             per_job(at("benchmarks/oip/map_{map}.tsv"), maps)
+        priority: CHAIN_PRIORITY
         conda:
             ENV
         threads: PER_MAP_THREADS
@@ -86,6 +88,7 @@ if TWO_STAGE:
             at("logs/oip/map_{map}.precursor.log"),
         benchmark:
             at("benchmarks/oip/map_{map}.precursor.tsv")
+        priority: CHAIN_PRIORITY
         conda:
             ENV
         threads: 1
@@ -118,6 +121,7 @@ for name, maps in per_map_jobs("oip") if TWO_STAGE else []:
             per_job(at("logs/oip/map_{map}.log"), maps),
         benchmark:
             per_job(at("benchmarks/oip/map_{map}.tsv"), maps)
+        priority: CHAIN_PRIORITY
         conda:
             ENV
         threads: 1
@@ -144,6 +148,7 @@ rule oip_summary:
         at("logs/oip/summary.log"),
     benchmark:
         at("benchmarks/oip/summary.tsv")
+    priority: CHAIN_PRIORITY
     conda:
         ENV
     threads: 2

@@ -21,6 +21,7 @@ for name, maps in PRECURSOR_JOBS:
             per_job(at("logs/precursor/map_{map}.log"), maps),
         benchmark:
             per_job(at("benchmarks/precursor/map_{map}.tsv"), maps)
+        priority: CHAIN_PRIORITY
         conda:
             ENV
         threads: PER_MAP_THREADS

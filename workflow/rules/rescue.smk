@@ -14,6 +14,7 @@ rule rescue:
         at("logs/rescue/maps.log"),
     benchmark:
         at("benchmarks/rescue/maps.tsv")
+    priority: CHAIN_PRIORITY
     conda:
         ENV
     threads: PER_MAP_THREADS
