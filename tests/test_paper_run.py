@@ -33,8 +33,10 @@ def test_progress_line_counts_jobs_and_weighs_the_eta_by_planned_work():
     assert tracker.planned == {"all": 1, "cnn": 1, "kmeans": 2, "oip_figure_maps_000_031": 1}
     assert lines[0].startswith("[paper] 1/5 jobs · elapsed ")
     assert lines[1].startswith("[paper] 2/5 jobs")
-    # the work left (cnn 300 s, one kmeans 40 s, all 5 s) over the work done (kmeans 40 s, figures 5 + 0.8 × 32 s)
-    done, left = 40 + 5 + 0.8 * 32, 300 + 40 + 5
+    # ETA = elapsed × work left (cnn, one kmeans, all) / work done (one kmeans, a chunk of 32 figures)
+    w = paper_run
+    done = w.JOB_S["kmeans"] + w.START_S + 32 * w.PER_MAP_S["oip_figure"]
+    left = w.JOB_S["cnn"] + w.JOB_S["kmeans"] + w.START_S
     elapsed = 10.0 * (CONSOLE.splitlines().index("Finished jobid: 2 (Rule: oip_figure_maps_000_031)") + 1)
     assert paper_run._duration(elapsed * left / done) in lines[1]
 

@@ -24,7 +24,7 @@ from bench_workflow import jobs_in_log  # noqa: E402
 STAGES = (
     ("data", ("mnist",)),
     ("CNN", ("cnn",)),
-    ("KMeans sweep", ("kmeans", "cluster_sweep", "cluster_silhouette")),
+    ("KMeans sweep", ("kmeans", "silhouette", "cluster_sweep")),
     ("features + MLPs", ("cluster_features", "mlp")),
     ("random stage", ("oip_random",)),
     ("precursor + its OIP", ("precursor", "oip_precursor")),
@@ -32,10 +32,13 @@ STAGES = (
     ("dreams", ("dream", "deepdream")),
     ("rescue (5 values)", ("rescue",)),
     ("summary + tables", ("summary", "cluster_sweep_table", "mlp_comparison_table")),
+    ("CNN figure", ("cnn_figure",)),
 )
 
 
 def stage_of(rule):
+    if rule == "cnn_figure":  # drawn whenever a core is free, not part of the training's span
+        return "CNN figure"
     for name, prefixes in STAGES:
         if rule.startswith(prefixes):
             return name
