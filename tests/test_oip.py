@@ -71,7 +71,8 @@ def test_chunked_ascent_equals_one_long_loop(small_cnn, starts):
 def test_several_maps_in_one_batch_equal_one_map_at_a_time(small_cnn):
     a = small_cnn["attrs"]
     params = {"epochs": 30, "step_size": 0.05, "jitter": 0, "l2": 0.0, "tv": 0.0, "start": "random"}
-    params["random"] = {"count": 6, "cells": [2, 4, 7, 14], "weights": [1.0, 0.5, 0.25, 0.125]}
+    params["random"] = {"count": 6, "top_k": 8, "screen_epochs": 10, "cells": [2, 4, 7, 14],
+                        "weights": [1.0, 0.5, 0.25, 0.125]}  # fmt: skip
     maps = [46, 56, 81, 116]
     together = oip.run_maps(small_cnn["model"], maps, params, 3, a["pixel_mean"], a["pixel_std"])
     for m in maps:

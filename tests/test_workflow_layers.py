@@ -67,7 +67,8 @@ def test_a_bad_layer_or_map_fails_before_any_job(tiny_run, config, message):
 
 
 def test_maps_auto_takes_every_map_of_another_layer_and_the_showcase_of_conv3(tiny_run):
-    # config/config.yaml (maps: auto), not tiny's explicit list
-    assert planned_jobs(tiny_run, "--config", "model={layer: conv1}")["precursor"] == 32
-    assert planned_jobs(tiny_run, "--config", "model={layer: conv2}")["oip"] == 64
-    assert planned_jobs(tiny_run)["precursor"] == 5
+    # config/config.yaml (maps: auto), not tiny's explicit list; one job per map to count the maps
+    per_map = "maps_per_job=1"
+    assert planned_jobs(tiny_run, "--config", "model={layer: conv1}", per_map)["precursor"] == 32
+    assert planned_jobs(tiny_run, "--config", "model={layer: conv2}", per_map)["oip"] == 64
+    assert planned_jobs(tiny_run, "--config", per_map)["precursor"] == 5

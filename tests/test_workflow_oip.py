@@ -59,12 +59,14 @@ def test_one_map_target_builds_only_what_it_needs(tmp_path):
     work = workflow_copy(tmp_path)
     jobs = planned_jobs(work, "results/oip/map_056.h5", "--configfile", "config/tiny.yaml")
     assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "oip": 1}
-    # a map's pictures too: drawn from that map's file alone
-    jobs = planned_jobs(work, "results/oip/map_056.png")  # the default config: 5 maps, halving
+    # a map's pictures too, drawn from that map's file alone; with maps: [56] (maps_per_job: auto
+    # makes a one-map run one job per step; of several maps a target builds its chunk)
+    one = ("--config", "maps=[56]")
+    jobs = planned_jobs(work, "results/oip/map_056.png", *one)  # the default config: halving
     assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "oip": 1, "oip_figure": 1}
-    jobs = planned_jobs(work, "results/dreams/map_056.png", "--configfile", "config/paper.yaml")
+    jobs = planned_jobs(work, "results/dreams/map_056.png", *one, "--configfile", "config/paper.yaml")
     assert jobs == {"mnist": 1, "cnn": 1, "dream": 1, "dream_figure": 1}  # not all 128 maps' dreams
-    jobs = planned_jobs(work, "results/precursor/map_056.png")
+    jobs = planned_jobs(work, "results/precursor/map_056.png", *one)
     assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "precursor_figure": 1}
 
 
