@@ -36,9 +36,14 @@ def test_precursor_jobs_ran_only_for_maps_random_starts_missed(two_stage):
         screened = (two_stage / f"results/precursor/map_{m:03d}.h5").exists()
         assert screened == (not random["found"]), m
         assert (two_stage / f"results/oip/map_{m:03d}.precursor.h5").exists() == screened
-        assert (two_stage / f"logs/precursor/map_{m:03d}.log").exists() == screened  # no job, no log
+        assert (two_stage / f"logs/oip/map_{m:03d}.precursor.log").exists() == screened  # no job, no log
         if screened:
             missed.append(m)
+            # one job screens and ascends: the OIP's candidates are the screening's top k, in order
+            screening, _ = _read(two_stage, f"precursor/map_{m:03d}.h5")
+            ascended, attrs = _read(two_stage, f"oip/map_{m:03d}.precursor.h5")
+            np.testing.assert_array_equal(ascended["candidate"], screening["top_indices"])
+            assert attrs["procedure"] == "precursor"
     assert 0 < len(missed) < len(MAPS), "both stages must occur for this test to check anything"
 
 

@@ -12,6 +12,7 @@ rule kmeans:
         "logs/clusters/k_{k}.log",
     benchmark:
         "benchmarks/clusters/k_{k}.tsv"
+    priority: largest_k_first
     conda:
         ENV
     # One core per K: a mini-batch step is too small to share, so K jobs run side by side instead.

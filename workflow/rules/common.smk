@@ -200,6 +200,12 @@ def cluster_ks():
     return [f"{k:03d}" for k in config["clusters"]["k"]]
 
 
+def largest_k_first(wildcards):
+    """A fit's priority: the largest K (the longest fit) first, so the sweep does not end with one
+    long fit on one core while the others idle; below 1, so the OIP chain goes first."""
+    return int(wildcards.k) / 1000
+
+
 def features_k():
     """The K whose cluster distances feed the clustered MLP, zero-padded."""
     return f"{config['clusters']['features_k']:03d}"

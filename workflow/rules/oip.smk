@@ -77,13 +77,15 @@ for name, maps in [] if TWO_STAGE else OIP_JOBS:
 
 if TWO_STAGE:
 
+    # A missed map's screening and its OIP in one job: apart, the two jobs were mostly start-up
+    # (paper run: 28 jobs of ~6 s); an oip.* change reruns the screening too (a few seconds).
     rule oip_precursor:
         input:
             valid_map,
             **model_inputs(),
-            precursor=oip_starts,
         output:
-            at("results/oip/map_{map}.precursor.h5"),
+            precursor=at("results/precursor/map_{map}.h5"),
+            oip=at("results/oip/map_{map}.precursor.h5"),
         log:
             at("logs/oip/map_{map}.precursor.log"),
         benchmark:
@@ -95,17 +97,18 @@ if TWO_STAGE:
         resources:
             gpu=1,
             gpu_percent=gpu_share(),
-            mem_mb=3000,
-            runtime=30,
+            mem_mb=4000,
+            runtime=60,
         params:
+            precursor=precursor_params(),
             oip=oip_params("precursor"),
             precision=config["precision"],
             scaling=model_scaling(),
             layer=LAYER,
             seed=config["seed"],
-            code=code("oip"),
+            code=code("precursor_oip"),
         script:
-            "../scripts/oip.py"
+            "../scripts/precursor_oip.py"
 
 
 for name, maps in per_map_jobs("oip") if TWO_STAGE else []:
@@ -151,7 +154,10 @@ rule oip_summary:
     priority: CHAIN_PRIORITY
     conda:
         ENV
-    threads: 2
+    # One thread (a few seconds of work): a two-thread job waits for both cores to be free at once,
+    # which never happens while one-thread jobs keep coming (the paper run: the KMeans fits held it,
+    # and the rescue behind it, 12 minutes).
+    threads: 1
     resources:
         mem_mb=3000,
         runtime=10,

@@ -1,9 +1,7 @@
 # Precursor screening, one job per map, or per chunk of maps (maps_per_job). In two_stage mode
-# only maps the random search missed are screened, so there it is always one job per map.
+# only maps the random search missed are screened, each in one job with its OIP (oip_precursor).
 PRECURSOR_JOBS = (
-    [("precursor", None)]
-    if config["oip"]["start"] == "two_stage"
-    else per_map_jobs("precursor")
+    [] if config["oip"]["start"] == "two_stage" else per_map_jobs("precursor")
 )
 
 
