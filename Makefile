@@ -49,7 +49,7 @@ run: install
 # config/paper.yaml with a whole-run progress line (jobs done/planned, elapsed, ETA). Run it again
 # to resume a killed run; a finished one plans nothing. ARGS: targets or snakemake options.
 paper: install
-	$(BIN)/python -m mnist_dreams.paper_run --cores $(CORES) $(ARGS)
+	$(BIN)/python -m mnist_dreams.plumbing.paper_run --cores $(CORES) $(ARGS)
 
 test: install
 	$(BIN)/python -m pytest $(ARGS)

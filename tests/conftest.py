@@ -14,7 +14,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 @pytest.fixture(scope="session")
 def mnist_h5(request):
     """resources-style mnist.h5, built by the real pypi source and cached in .pytest_cache."""
-    from mnist_dreams import data, store
+    from mnist_dreams.plumbing import store
+    from mnist_dreams.subject import data
 
     path = Path(request.config.cache.mkdir("mnist")) / "mnist.h5"
     if not path.exists():
@@ -25,7 +26,7 @@ def mnist_h5(request):
 
 @pytest.fixture(scope="session")
 def mnist(mnist_h5):
-    from mnist_dreams import data
+    from mnist_dreams.subject import data
 
     arrays, _ = data.read_mnist(mnist_h5)
     return arrays
@@ -34,7 +35,7 @@ def mnist(mnist_h5):
 @pytest.fixture(scope="session")
 def small_cnn(mnist, tmp_path_factory):
     """The seed's CNN after one epoch on 3000 real images: weak but with real, non-random maps."""
-    from mnist_dreams import cnn, models
+    from mnist_dreams.subject import cnn, models
 
     model, history, attrs = cnn.train(
         mnist,
@@ -65,7 +66,8 @@ def tiny_run(tmp_path_factory):
 def tiny_test_peaks(tiny_run):
     """Per conv3 map: its largest activation over all MNIST test images, by NumPy from the saved CNN."""
     from helpers import conv3_by_numpy
-    from mnist_dreams import cnn, data, models, store
+    from mnist_dreams.plumbing import store
+    from mnist_dreams.subject import cnn, data, models
 
     model = models.load_model(tiny_run / "results/cnn/model.keras")
     mnist, _ = data.read_mnist(tiny_run / "resources/mnist.h5")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_dreams import activity, photo, subject
+from mnist_dreams.subject import activity, photo, selection
 
 
 def test_an_npz_of_gray_images_is_read_as_pixels_with_a_channel_axis(tmp_path):
@@ -42,5 +42,5 @@ def test_a_folder_of_images_is_read_like_the_photo_and_sorted(tmp_path):
 )
 def test_unusable_arrays_are_named_with_the_fix(tmp_path, arrays, shape, message):
     np.savez(tmp_path / "bad.npz", **arrays)
-    with pytest.raises(subject.SubjectError, match=message):
+    with pytest.raises(selection.SubjectError, match=message):
         activity.load(tmp_path / "bad.npz", shape)

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_dreams import backend, cnn
+from mnist_dreams.plumbing import backend
+from mnist_dreams.subject import cnn
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,7 +17,8 @@ JAX_SCRIPT = """
 import sys, numpy as np
 sys.path.insert(0, {workflow!r})
 import keras
-from mnist_dreams import backend, models, store
+from mnist_dreams.plumbing import backend, store
+from mnist_dreams.subject import models
 assert keras.backend.backend() == "jax", keras.backend.backend()
 z = np.load({inputs!r})
 model = models.load_model({model!r})

@@ -34,8 +34,8 @@ def test_logged_seconds_spans_first_to_last_stamped_line(tmp_path):
     log.write_text(
         "2026-11-28 07:51:32,481 INFO mnist_dreams: job started (pid 1)\n"
         "E0000 00:00:1795852292.493320 a C++ line without our stamp\n"
-        "2026-11-28 07:51:43,769 INFO mnist_dreams.precursor: screening …\n"
-        "2026-11-28 07:52:01,000 INFO mnist_dreams.precursor: screened\n"
+        "2026-11-28 07:51:43,769 INFO mnist_dreams.ascent.precursor: screening …\n"
+        "2026-11-28 07:52:01,000 INFO mnist_dreams.ascent.precursor: screened\n"
     )
     assert bench_workflow.logged_seconds(log) == pytest.approx(28.519)
     assert bench_workflow.logged_seconds(tmp_path / "missing.log") is None

@@ -4,7 +4,7 @@ import pytest
 from snakemake.utils import validate
 from test_config import SCHEMA, SCHEMA_PATH, _preset
 
-from mnist_dreams import chunks, configuration
+from mnist_dreams.plumbing import chunks, configuration
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mnist_dreams import cnn
+from mnist_dreams.subject import cnn
 
 
 def test_architecture_is_the_seeds():

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from helpers import ROOT
-from mnist_dreams import codehash
+from mnist_dreams.plumbing import codehash
 
 
 @pytest.fixture
@@ -25,8 +25,9 @@ def test_dependencies_follow_imports_including_those_inside_functions(tree):
     deps = _names(tree, "precursor.py")
     # precursor.py imports backend only inside a function: it still counts
     assert {"scripts/precursor.py", "scripts/_bootstrap.py", "mnist_dreams/__init__.py"} <= deps
-    assert {"mnist_dreams/precursor.py", "mnist_dreams/backend.py", "mnist_dreams/store.py"} <= deps
-    assert not deps & {"mnist_dreams/figures.py", "mnist_dreams/dream.py", "mnist_dreams/mlp.py"}
+    assert {"mnist_dreams/ascent/precursor.py", "mnist_dreams/plumbing/backend.py"} <= deps
+    assert "mnist_dreams/plumbing/store.py" in deps
+    assert not deps & {"mnist_dreams/report/figures.py", "mnist_dreams/ascent/dream.py", "mnist_dreams/clusters/mlp.py"}
 
 
 FIGURE_SCRIPTS = ("oip_figure.py", "oip_atlas.py", "dream_figure.py", "dream_gallery.py", "precursor_figure.py")
@@ -37,8 +38,13 @@ FIGURE_SCRIPTS += ("rescue_atlas.py",)
 def test_figure_scripts_do_not_reach_the_compute_modules(tree):
     for script in FIGURE_SCRIPTS:
         deps = _names(tree, script)
-        assert "mnist_dreams/figures.py" in deps, script
-        assert not deps & {"mnist_dreams/backend.py", "mnist_dreams/precursor.py", "mnist_dreams/dream.py"}, script
+        assert "mnist_dreams/report/figures.py" in deps, script
+        compute = {
+            "mnist_dreams/plumbing/backend.py",
+            "mnist_dreams/ascent/precursor.py",
+            "mnist_dreams/ascent/dream.py",
+        }
+        assert not deps & compute, script
 
 
 def test_data_scripts_do_not_reach_the_figure_modules(tree):
@@ -46,19 +52,19 @@ def test_data_scripts_do_not_reach_the_figure_modules(tree):
     figure_scripts = set(FIGURE_SCRIPTS) | {"html_table.py", "mlp_study.py"}  # mlp_study: its table and figure
     for script in sorted(p.name for p in (tree / "scripts").glob("*.py") if not p.name.startswith("_")):
         if script not in figure_scripts:
-            assert "mnist_dreams/figures.py" not in _names(tree, script), script
+            assert "mnist_dreams/report/figures.py" not in _names(tree, script), script
 
 
 def test_hash_changes_with_content_of_any_dependency_and_only_then(tree):
     script = tree / "scripts/precursor.py"
     before = codehash.code_hash(script, tree)
-    module = tree / "mnist_dreams/precursor.py"
+    module = tree / "mnist_dreams/ascent/precursor.py"
     os.utime(module, (1, 1))  # an mtime change alone (a fresh clone, a touch) changes nothing
     assert codehash.code_hash(script, tree) == before
     module.write_text(module.read_text() + "# a comment\n")
     after = codehash.code_hash(script, tree)
     assert after != before
-    unrelated = tree / "mnist_dreams/mlp.py"
+    unrelated = tree / "mnist_dreams/clusters/mlp.py"
     unrelated.write_text(unrelated.read_text() + "# a comment\n")
     assert codehash.code_hash(script, tree) == after
 

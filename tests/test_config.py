@@ -10,7 +10,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import update_config, validate
 
 from helpers import ROOT, snakemake, workflow_copy
-from mnist_dreams import configuration
+from mnist_dreams.plumbing import configuration
 
 SCHEMA_PATH = ROOT / "workflow/schemas/config.schema.yaml"
 SCHEMA = str(SCHEMA_PATH)

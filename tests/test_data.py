@@ -6,7 +6,8 @@ import pickle
 import numpy as np
 import pytest
 
-from mnist_dreams import data, store
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import data
 
 
 def test_pypi_source_gives_the_original_mnist(mnist, mnist_h5):

@@ -3,7 +3,9 @@ import own_models
 import pytest
 from PIL import Image
 
-from mnist_dreams import backend, dream, photo
+from mnist_dreams.ascent import dream
+from mnist_dreams.plumbing import backend
+from mnist_dreams.subject import photo
 
 
 @pytest.fixture(scope="module")

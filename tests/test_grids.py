@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_dreams import grids, layer, precursor
+from mnist_dreams.ascent import grids, layer, precursor
 
 MEAN, STD = 33.3, 78.6
 

@@ -5,7 +5,7 @@ import bad_inputs
 import numpy as np
 import pytest
 
-from mnist_dreams import activity, image_data, subject
+from mnist_dreams.subject import activity, image_data, selection
 
 SAVE = "save plain numeric 0–255 pixels, e.g. np.savez('data.npz', images=np.asarray(images, np.uint8))"
 
@@ -39,13 +39,13 @@ def files(tmp_path_factory):
     ],  # fmt: skip
 )
 def test_data_that_cannot_give_test_images_is_named_with_the_fix(files, name, message):
-    with pytest.raises(subject.SubjectError) as err:
+    with pytest.raises(selection.SubjectError) as err:
         image_data.check(files[name], (28, 28, 1))
     assert str(err.value).startswith(f"model.data: {files[name]}") and message in str(err.value)
 
 
 def test_a_damaged_image_in_a_folder_is_named_itself(files):
-    with pytest.raises(subject.SubjectError) as err:
+    with pytest.raises(selection.SubjectError) as err:
         image_data.check(files["photos"], (28, 28, 1))
     assert str(err.value) == (
         f"model.data: {files['photos'] / 'b.png'}: not an image Pillow can read (image file is truncated); "
@@ -54,7 +54,7 @@ def test_a_damaged_image_in_a_folder_is_named_itself(files):
 
 
 def test_a_file_name_with_wildcard_brackets_is_refused(files):
-    with pytest.raises(subject.SubjectError, match=r"x\{map\}.png: '\{' and '\}' are Snakemake's wildcard brackets"):
+    with pytest.raises(selection.SubjectError, match=r"x\{map\}.png: '\{' and '\}' are Snakemake's wildcard brackets"):
         image_data.check(files["braces"], (28, 28, 1))
 
 
@@ -74,5 +74,5 @@ def test_the_job_never_unpickles_an_object_array_either(files):
 
 
 def test_a_missing_path_fails_the_check(tmp_path):
-    with pytest.raises(subject.SubjectError, match="no such file or folder"):
+    with pytest.raises(selection.SubjectError, match="no such file or folder"):
         image_data.check(tmp_path / "none.npz", (28, 28, 1))

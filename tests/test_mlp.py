@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_dreams import mlp
+from mnist_dreams.clusters import mlp
 
 AUTHOR = dict(learn_rate=0.001, mom_rate=5e-5, lambda2=0.2, batch_size=500)
 TRAIN = dict(batch_size=100, decrease_rate=1e-5, decay="cumulative", hidden=[20, 10], activation="sigmoid")

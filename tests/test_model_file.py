@@ -4,7 +4,8 @@ refused naming the file, what is wrong and the fix; Keras' own safe mode holds b
 import bad_inputs
 import pytest
 
-from mnist_dreams import model_file, models, store, subject
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import model_file, models, selection
 
 RESAVE = "save the model again where it was built: model.save('name.keras')"
 
@@ -37,7 +38,7 @@ def files(tmp_path_factory):
 )
 def test_a_broken_or_unsafe_file_is_named_with_what_is_wrong_and_the_fix(files, name, message):
     path = files[name]
-    with pytest.raises(subject.SubjectError) as err:
+    with pytest.raises(selection.SubjectError) as err:
         model_file.check(path)
     said = str(err.value)
     assert said.startswith(f"model.path: {path}") and message in said
@@ -53,14 +54,14 @@ def test_a_broken_or_unsafe_file_is_named_with_what_is_wrong_and_the_fix(files, 
     ],
 )
 def test_a_file_name_unsafe_as_a_results_folder_is_refused_with_a_name_that_works(files, name, message):
-    with pytest.raises(subject.SubjectError, match=message.replace("{", r"\{").replace("}", r"\}")):
+    with pytest.raises(selection.SubjectError, match=message.replace("{", r"\{").replace("}", r"\}")):
         model_file.check(files[name])
 
 
 def test_the_rename_suggested_is_itself_accepted(files):
-    with pytest.raises(subject.SubjectError, match=r"rename the file, e.g. to my_model.keras"):
+    with pytest.raises(selection.SubjectError, match=r"rename the file, e.g. to my_model.keras"):
         model_file.check(files["my model.keras"])
-    assert subject.tidy("my model") == "my_model" and subject.tidy("..") == "layer_1"
+    assert selection.tidy("my model") == "my_model" and selection.tidy("..") == "layer_1"
 
 
 def test_a_good_file_gives_its_saved_config(files):

@@ -5,7 +5,7 @@ import pytest
 from scipy.spatial.distance import cdist
 from sklearn.cluster import MiniBatchKMeans
 
-from mnist_dreams import features, normalize, sweep
+from mnist_dreams.clusters import features, normalize, sweep
 
 N_TRAIN, N_TEST = 3000, 500
 

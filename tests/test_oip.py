@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 
 from helpers import conv3_by_numpy
-from mnist_dreams import backend, cnn, oip
+from mnist_dreams.ascent import oip
+from mnist_dreams.plumbing import backend
+from mnist_dreams.subject import cnn
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,7 @@ def test_layer_table_counts_firing_and_found_maps(small_cnn, mnist, starts):
 
 def test_chunked_ascent_equals_one_long_loop(small_cnn, starts):
     """optimize() runs its epochs in compiled chunks to report progress: same numbers as one loop."""
-    from mnist_dreams import backend
+    from mnist_dreams.plumbing import backend
 
     m = _active_map(small_cnn, starts)
     epochs = oip.CHUNK_EPOCHS + 37  # one full chunk and a remainder

@@ -5,7 +5,8 @@ import numpy as np
 import own_models
 import pytest
 
-from mnist_dreams import grids, oip, own_model, subject
+from mnist_dreams.ascent import grids, oip
+from mnist_dreams.subject import own_model, selection
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def test_every_kind_loads_and_its_layer_is_checked(saved, kind, layer, expected)
     ],
 )
 def test_a_layer_that_cannot_be_visualized_is_named_with_what_would_work(saved, kind, layer, message):
-    with pytest.raises(subject.SubjectError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(selection.SubjectError, match=message.replace("(", r"\(").replace(")", r"\)")):
         own_model.check(own_model.load(saved[kind][1]), layer)
 
 
@@ -56,7 +57,7 @@ def test_bad_files_name_the_problem_and_the_fix(saved, tmp_path):
         (tmp_path / "broken.keras", "broken.keras: not a complete zip archive, which every .keras file is"),
         (tmp_path / "model.pt", "Keras 3 reads .keras and .h5 files, not .pt"),
     ]:
-        with pytest.raises(subject.SubjectError, match=message):
+        with pytest.raises(selection.SubjectError, match=message):
             own_model.load(path)
 
 
@@ -64,7 +65,7 @@ def test_a_model_without_an_image_input_is_refused(tmp_path):
     import keras
 
     model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, name="d")])
-    with pytest.raises(subject.SubjectError, match=r"input shape \(784,\) is not an image"):
+    with pytest.raises(selection.SubjectError, match=r"input shape \(784,\) is not an image"):
         own_model.check(model, "d")
 
 
@@ -74,9 +75,9 @@ def test_scalings_map_pixels_as_documented():
         np.testing.assert_allclose((np.array([0.0, 255.0])[:, None] - mean) / std, [[lo] * 3, [hi] * 3])
     mean, std = own_model.scaling({"input": "mean_std", "mean": [10, 20, 30], "std": [2, 4, 5]}, 3)
     np.testing.assert_allclose((np.full(3, 50.0) - mean) / std, [20, 7.5, 4])
-    with pytest.raises(subject.SubjectError, match="give 1 or 3 values"):
+    with pytest.raises(selection.SubjectError, match="give 1 or 3 values"):
         own_model.scaling({"input": "mean_std", "mean": [1, 2], "std": [1]}, 3)
-    with pytest.raises(subject.SubjectError, match="model.input: 'seed' is the seed CNN's own standardization"):
+    with pytest.raises(selection.SubjectError, match="model.input: 'seed' is the seed CNN's own standardization"):
         own_model.scaling({"input": "seed"}, 1)
 
 
@@ -88,10 +89,10 @@ def test_input_auto_is_raw_for_a_model_that_rescales_itself_and_asks_otherwise(s
     normalizing.add(keras.layers.Conv2D(4, 3, name="c"))
     assert own_model.auto_input(normalizing) == "raw"
     for kind in ("seq", "nested", "h5"):  # trained on scaled pixels: no layer says how
-        with pytest.raises(subject.SubjectError, match="model.input: auto finds no Rescaling or Normalization"):
+        with pytest.raises(selection.SubjectError, match="model.input: auto finds no Rescaling or Normalization"):
             own_model.auto_input(own_model.load(saved[kind][1]))
     late = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3), keras.layers.Rescaling(0.5)])
-    with pytest.raises(subject.SubjectError, match="say how with model.input: unit"):
+    with pytest.raises(selection.SubjectError, match="say how with model.input: unit"):
         own_model.auto_input(late)  # rescaling after the first weights is the model's business, not the input's
 
 
@@ -131,7 +132,7 @@ def test_a_lambda_layer_is_refused_by_name_with_a_rebuild_and_never_run(tmp_path
     marker = tmp_path / "the lambda ran"
     bad_inputs.with_lambda(tmp_path / f"lambda{suffix}", marker=marker)
     marker.unlink()  # saving ran it (Keras builds the model by calling it)
-    with pytest.raises(subject.SubjectError) as err:
+    with pytest.raises(selection.SubjectError) as err:
         own_model.load(tmp_path / f"lambda{suffix}")
     said = str(err.value)
     assert f"lambda{suffix}: layer Lambda 'scale' runs a Python function saved with the model" in said
@@ -142,7 +143,8 @@ def test_a_lambda_layer_is_refused_by_name_with_a_rebuild_and_never_run(tmp_path
 
 def test_a_file_keras_cannot_load_is_named_without_advice_to_load_unsafely(saved, tmp_path):
     bad_inputs.rezipped(saved["seq"][1], tmp_path / "no_weights.keras", drop=("model.weights.h5",))
-    with pytest.raises(subject.SubjectError, match=r"no_weights.keras: Keras cannot load it \(ValueError: Expected a"):
+    expected = r"no_weights.keras: Keras cannot load it \(ValueError: Expected a"
+    with pytest.raises(selection.SubjectError, match=expected):
         own_model.load(tmp_path / "no_weights.keras")
 
 
@@ -155,7 +157,7 @@ def test_each_model_and_layer_gets_its_own_folder_inside_results(tmp_path):
     others = [own_model.folder(p, "conv_a", workdir=tmp_path) for p in ("net.keras", "old/net.keras", "/net.keras")]
     assert len({folder, *others}) == 4  # same stem elsewhere: another folder
     assert own_model.folder("models/net.keras", "conv_b", workdir=tmp_path) == f"{stem}/conv_b"
-    assert stem not in subject.RESERVED
+    assert stem not in selection.RESERVED
     # a copied working directory keeps its folders: the path counts relative to it
     assert own_model.folder(tmp_path / "copy/models/net.keras", "conv_a", workdir=tmp_path / "copy") == folder
 
@@ -174,7 +176,7 @@ def test_each_model_and_layer_gets_its_own_folder_inside_results(tmp_path):
     ],
 )
 def test_a_layer_name_unsafe_as_a_folder_is_refused_with_how_to_rename_it(layer, why):
-    with pytest.raises(subject.SubjectError) as err:
+    with pytest.raises(selection.SubjectError) as err:
         own_model.folder("net.keras", layer)
     assert str(err.value).startswith(f"model.layer: {layer!r} cannot name a results folder: it {why}")
     assert "save the model again, e.g. model.get_layer(" in str(err.value)

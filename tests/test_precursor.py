@@ -5,7 +5,9 @@ import pytest
 from PIL import Image
 
 from helpers import conv3_by_numpy
-from mnist_dreams import backend, cnn, grids, precursor
+from mnist_dreams.ascent import grids, precursor
+from mnist_dreams.plumbing import backend
+from mnist_dreams.subject import cnn
 
 
 def test_upscale_basis_is_pillows_bicubic_resize():

@@ -3,7 +3,7 @@
 import logging
 import time
 
-from mnist_dreams import progress
+from mnist_dreams.plumbing import progress
 
 
 class FakeClock:

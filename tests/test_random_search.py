@@ -20,7 +20,7 @@ MAPS = list(range(0, 128, 4))  # 32 maps of the tiny CNN's conv3: found and miss
 def both(tiny_run):
     from bench_random_search import both_ways
 
-    from mnist_dreams import models
+    from mnist_dreams.subject import models
 
     cnn = tiny_run / "results/cnn"
     model, mean, std = models.load_cnn(cnn / "model.keras", cnn / "training.h5")

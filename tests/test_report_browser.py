@@ -63,13 +63,13 @@ def png_width(data):
 
 def test_report_shows_summary_table(page, report, tmp_path):
     workdir, _ = report
-    assert (workdir / TABLE_ENTRY).is_file(), f"no rule wrote {TABLE_ENTRY} (mnist_dreams.tables.write_html_table)"
+    assert (workdir / TABLE_ENTRY).is_file(), f"no rule wrote {TABLE_ENTRY} (report.tables.write_html_table)"
     src, cells = page.menu(*TABLE_MENU).show(TABLE_ENTRY).shown_html_table()
     shot = page.screenshot(tmp_path / "report_table.png")
     print(f"screenshot: {shot}")
 
     assert f"filename={os.path.basename(TABLE_ENTRY)};" in src
-    # Read independently of mnist_dreams.tables: pandas, every cell as the text in the file.
+    # Read independently of mnist_dreams.report.tables: pandas, every cell as the text in the file.
     tsv = pd.read_csv(workdir / TABLE_SOURCE, sep="\t", dtype=str, keep_default_na=False)
     expected = [list(tsv.columns), *tsv.to_numpy().tolist()]
     assert len(cells) == len(expected), f"{len(cells) - 1} rows shown, {len(tsv)} in {TABLE_SOURCE}"

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from mnist_dreams import rescue, store
+from mnist_dreams.ascent import rescue
+from mnist_dreams.plumbing import store
 
 
 def _layer(tmp_path, fires):

@@ -1,4 +1,4 @@
-"""A job's process settings (mnist_dreams.runtime via the scripts' bootstrap): cores, GPU sharing, JAX's cache.
+"""A job's process settings (mnist_dreams.plumbing.runtime via the scripts' bootstrap): cores, GPU sharing, JAX's cache.
 
 What the checks read is what a job's process sees and does: the per-thread CPU time of a real
 ascent, the JAX cache's own hit counters, and the `runtime:` line each Snakemake job logs.
@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, snakemake
-from mnist_dreams import models, runtime
+from mnist_dreams.plumbing import runtime
+from mnist_dreams.subject import models
 
 WORKFLOW = str(ROOT / "workflow")
 
@@ -24,11 +25,13 @@ WORKFLOW = str(ROOT / "workflow")
 THREADS_WORKER = """
 import json, os, sys
 sys.path.insert(0, {workflow!r})
-from mnist_dreams import models, runtime
+from mnist_dreams.plumbing import runtime
+from mnist_dreams.subject import models
 if {threads}:
     runtime.configure(threads={threads})
 import numpy as np
-from mnist_dreams import backend, models, store
+from mnist_dreams.plumbing import backend, store
+from mnist_dreams.subject import models
 
 def cpu_by_thread():
     out = {{}}
@@ -52,13 +55,15 @@ print(json.dumps([after[t] - before.get(t, 0.0) for t in after]))
 CACHE_WORKER = """
 import hashlib, json, sys
 sys.path.insert(0, {workflow!r})
-from mnist_dreams import models, runtime
+from mnist_dreams.plumbing import runtime
+from mnist_dreams.subject import models
 runtime.configure(threads=1, cache_dir={cache_dir!r})
 import jax
 import numpy as np
 events = []
 jax.monitoring.register_event_listener(lambda event, **kwargs: events.append(event))
-from mnist_dreams import backend, models, store
+from mnist_dreams.plumbing import backend, store
+from mnist_dreams.subject import models
 model = models.load_model({model!r}, compile=False)
 starts = np.random.default_rng(0).normal(size=(8, 28, 28, 1)).astype(np.float32)
 images, history = backend.make_ascent(model, "conv3", 0.01, 20)(starts, 46)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import silhouette_score
 
-from mnist_dreams import silhouette, sweep
+from mnist_dreams.clusters import silhouette, sweep
 
 KS = (2, 10, 70, 170)
 

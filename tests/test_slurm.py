@@ -27,7 +27,7 @@ import pytest
 from PIL import Image
 
 from helpers import planned_rules, workflow_copy
-from mnist_dreams import data
+from mnist_dreams.subject import data
 from slurm_cluster import SlurmMissing, running_cluster
 
 pytestmark = pytest.mark.e2e

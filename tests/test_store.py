@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_dreams import models, store
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import models
 
 
 def test_attrs_and_datasets_round_trip_with_provenance(tmp_path):
@@ -53,7 +54,8 @@ def test_truncated_or_foreign_file_names_file_and_rebuild(tmp_path):
 
 KILLED_WRITER = """
 import os, signal, sys
-from mnist_dreams import models, store
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import models
 with store.atomic_path(sys.argv[1], suffix=".h5") as tmp:
     tmp.write_bytes(b"half an HDF5")
     os.kill(os.getpid(), signal.SIGKILL)

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from helpers import planned_rules, snakemake, workflow_copy
-from mnist_dreams import store, study, study_store
+from mnist_dreams.clusters import study, study_store
+from mnist_dreams.plumbing import store
 
 MLP = dict(
     epochs=2,

@@ -6,7 +6,7 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 
-from mnist_dreams import features, sweep
+from mnist_dreams.clusters import features, sweep
 
 SETTINGS = dict(n_init=2, max_iter=20, batch_size=500)
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mnist_dreams import store, tables
+from mnist_dreams.plumbing import store
+from mnist_dreams.report import tables
 
 
 class Page(HTMLParser):

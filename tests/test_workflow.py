@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from helpers import planned_rules
-from mnist_dreams import cnn, data, models, store
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import cnn, data, models
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers import planned_jobs, planned_rules, snakemake, workflow_copy
-from mnist_dreams import store
+from mnist_dreams.plumbing import store
 
 pytestmark = pytest.mark.e2e
 

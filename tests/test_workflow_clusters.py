@@ -11,7 +11,9 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
 from helpers import planned_rules, snakemake
-from mnist_dreams import data, mlp, models, store, sweep
+from mnist_dreams.clusters import mlp, sweep
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import data, models
 
 pytestmark = pytest.mark.e2e
 

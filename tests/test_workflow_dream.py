@@ -8,7 +8,9 @@ import yaml
 from PIL import Image
 
 from helpers import planned_rules, snakemake
-from mnist_dreams import backend, dream, models, store
+from mnist_dreams.ascent import dream
+from mnist_dreams.plumbing import backend, store
+from mnist_dreams.subject import models
 
 pytestmark = pytest.mark.e2e
 

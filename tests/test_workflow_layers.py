@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from helpers import conv3_by_numpy, planned_jobs, snakemake
-from mnist_dreams import models, store
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import models
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,9 @@ import pytest
 import yaml
 
 from helpers import planned_jobs, planned_rules, workflow_copy
-from mnist_dreams import backend, grids, models, store
+from mnist_dreams.ascent import grids
+from mnist_dreams.plumbing import backend, store
+from mnist_dreams.subject import models
 
 pytestmark = pytest.mark.e2e
 

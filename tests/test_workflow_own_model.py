@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from helpers import planned_jobs, snakemake
-from mnist_dreams import own_model, store
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import own_model
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from helpers import planned_rules, snakemake, workflow_copy
-from mnist_dreams import store
+from mnist_dreams.plumbing import store
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def test_nothing_edited_plans_nothing(tiny_run):
 
 
 def test_package_edit_plans_exactly_its_jobs_and_their_dependants(tiny_run):
-    with appended(tiny_run / "workflow/mnist_dreams/precursor.py"):
+    with appended(tiny_run / "workflow/mnist_dreams/ascent/precursor.py"):
         planned = planned_rules(tiny_run, *BASE)
     # precursor.py is imported by the precursor and OIP code; the rest follows from the inputs
     layer = ["oip_atlas", "oip_figure", "oip_summary", "oip_summary_table", "summary", "summary_table"]

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from helpers import conv3_by_numpy, planned_jobs, snakemake
-from mnist_dreams import grids, models, store
+from mnist_dreams.ascent import grids
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import models
 
 pytestmark = pytest.mark.e2e
 

@@ -44,7 +44,7 @@ def test_summary_split_is_the_fresh_two_stage_runs(fresh):
     counted once, by the stage its final OIP file names."""
     import pandas as pd
 
-    from mnist_dreams import store
+    from mnist_dreams.plumbing import store
 
     work = fresh(reruns.TWO_STAGE)
     table = pd.read_csv(work / "results/summary.tsv", sep="\t", keep_default_na=False).set_index("quantity")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from helpers import snakemake
-from mnist_dreams import store
+from mnist_dreams.plumbing import store
 
 pytestmark = pytest.mark.e2e
 

@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from mnist_dreams import grids, models, precursor, runtime  # noqa: E402
+from mnist_dreams.ascent import grids, precursor  # noqa: E402
+from mnist_dreams.plumbing import runtime  # noqa: E402
+from mnist_dreams.subject import models  # noqa: E402
 
 
 def peak_mb():

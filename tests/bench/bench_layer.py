@@ -18,7 +18,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from mnist_dreams import backend, cnn, data, grids, models, oip, precursor  # noqa: E402
+from mnist_dreams.ascent import grids, oip, precursor  # noqa: E402
+from mnist_dreams.plumbing import backend  # noqa: E402
+from mnist_dreams.subject import cnn, data, models  # noqa: E402
 
 
 def screen_and_oip(model, maps, starts, args):

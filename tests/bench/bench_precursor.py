@@ -20,13 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from mnist_dreams import backend, grids, layer, models, precursor, store  # noqa: E402
+from mnist_dreams.ascent import grids, layer, precursor  # noqa: E402
+from mnist_dreams.plumbing import backend, store  # noqa: E402
+from mnist_dreams.subject import models  # noqa: E402
 
 OVERHEAD = """
 import time, sys; t0 = time.perf_counter()
 sys.path.insert(0, {wf!r})
 import numpy as np
-from mnist_dreams import backend, models, store
+from mnist_dreams.plumbing import backend, store  # noqa: E402
+from mnist_dreams.subject import models  # noqa: E402
 model = models.load_model({model!r})
 asc = backend.make_ascent(model, "conv3", 0.01, 10)
 asc(np.zeros((512, 28, 28, 1), np.float32), 56)

@@ -39,7 +39,7 @@ def cpu():
 
 def both_ways(model, maps, params, seed, pixel_mean, pixel_std, layer="conv3"):
     """{map: (full, picked)}: (datasets, attrs) of the random stage ascending every start, and picking."""
-    from mnist_dreams import oip
+    from mnist_dreams.ascent import oip
 
     every = {**params, "random": {**params["random"], "top_k": params["random"]["count"]}}
     t0 = time.perf_counter()
@@ -51,7 +51,7 @@ def both_ways(model, maps, params, seed, pixel_mean, pixel_std, layer="conv3"):
 
 
 def main():
-    from mnist_dreams import models
+    from mnist_dreams.subject import models
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True)

@@ -36,19 +36,21 @@ def worker(args):
     import _bootstrap  # noqa: F401 - as every rule script; puts wf's package first on sys.path
 
     try:  # the bootstrap configures a Snakemake job from its snakemake object; here from the arguments
-        from mnist_dreams import models, runtime
+        from mnist_dreams.plumbing import runtime
+        from mnist_dreams.subject import models
 
         runtime.configure(threads=args.threads, gpu=0, cache_dir=args.cache_dir)
-    except ImportError:  # a checkout from before mnist_dreams.runtime
+    except ImportError:  # a checkout from before mnist_dreams.plumbing.runtime
         pass
     t_boot = time.time()
     import numpy as np
 
-    from mnist_dreams import backend, logs, oip, store  # noqa: F401 - the imports of scripts/oip.py
+    from mnist_dreams.ascent import oip  # noqa: F401 - the imports of scripts/oip.py
+    from mnist_dreams.plumbing import backend, store
 
     try:
-        from mnist_dreams import models
-    except ImportError:  # a checkout from before mnist_dreams.models
+        from mnist_dreams.subject import models
+    except ImportError:  # a checkout from before mnist_dreams.subject.models
         models = store
 
     backend.set_precision("float32")

@@ -26,7 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow"))
 
-from mnist_dreams import data, silhouette, sweep  # noqa: E402
+from mnist_dreams.clusters import silhouette, sweep  # noqa: E402
+from mnist_dreams.subject import data  # noqa: E402
 
 X = None  # the images to cluster, shared with the fit processes by fork
 

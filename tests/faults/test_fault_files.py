@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from helpers import job_stats, snakemake
-from mnist_dreams import store
+from mnist_dreams.plumbing import store
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ import own_models
 import pytest
 
 from helpers import snakemake, workflow_copy
-from mnist_dreams import own_model
+from mnist_dreams.subject import own_model
 
 pytestmark = pytest.mark.e2e
 

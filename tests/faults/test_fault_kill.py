@@ -10,7 +10,8 @@ import time
 import pytest
 
 from helpers import SNAKEMAKE, job_stats, snakemake
-from mnist_dreams import models, store
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import models
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +20,8 @@ BASE = ("--configfile", "config/tiny.yaml")
 # What a writer killed inside store.atomic_path leaves behind: its temp file, here a truncated HDF5.
 KILLED_WRITER = """
 import os, signal, sys
-from mnist_dreams import models, store
+from mnist_dreams.plumbing import store
+from mnist_dreams.subject import models
 with store.atomic_path(sys.argv[1], suffix=".h5") as tmp:
     with open(sys.argv[2], "rb") as f:
         tmp.write_bytes(f.read(4096))

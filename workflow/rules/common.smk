@@ -1,4 +1,4 @@
-# Shared helpers: config validation (fills defaults), wildcard checks, params, code hashes, targets.
+# Shared helpers: config validation (fills defaults), parse-time checks, the subject, wildcard checks, code hashes.
 import os
 import sys
 from pathlib import Path
@@ -9,7 +9,8 @@ from snakemake.utils import validate
 # The package lives under workflow/; the Snakefile uses its pure, light modules too.
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
-from mnist_dreams import activity, chunks, cnn, codehash, configuration, subject
+from mnist_dreams.plumbing import chunks, codehash, configuration
+from mnist_dreams.subject import activity, cnn, selection
 
 # `--config` values arrive as YAML BaseLoader strings ("56", "600", "null"): give them the
 # schema's types first, so that validation judges the value the user meant.
@@ -77,7 +78,7 @@ OWN_MODEL = config["model"]["path"]
 try:
     # A model file is loaded here (Keras, a few seconds), so that a bad file or layer fails before any job.
     if OWN_MODEL:
-        from mnist_dreams import own_model
+        from mnist_dreams.subject import own_model
 
         MODEL = own_model.load(OWN_MODEL)
         N_MAPS, INPUT_SHAPE = own_model.check(MODEL, LAYER)
@@ -91,17 +92,17 @@ try:
         del MODEL
     else:
         if config["model"]["input"] not in ("seed", "auto"):
-            raise subject.SubjectError(
+            raise selection.SubjectError(
                 f"model.input: {config['model']['input']} applies to a model.path; the seed's CNN uses its own "
                 f"standardization (model.input: auto or seed)"
             )
-        N_MAPS, INPUT_SHAPE = subject.channels(cnn.LAYERS, LAYER), (28, 28, 1)
-        SUBJECT = subject.folder(LAYER)
+        N_MAPS, INPUT_SHAPE = selection.channels(cnn.LAYERS, LAYER), (28, 28, 1)
+        SUBJECT = selection.folder(LAYER)
         LAYER_SHAPES, WHERE = cnn.LAYERS, "the seed's CNN"
     # DeepDream's layers (null: model.layer), each a layer with maps of the same model
     DEEPDREAM_LAYERS = config["deepdream"]["layers"] or {LAYER: 1.0}
-    subject.check_deepdream(DEEPDREAM_LAYERS, LAYER_SHAPES, WHERE)
-except subject.SubjectError as err:
+    selection.check_deepdream(DEEPDREAM_LAYERS, LAYER_SHAPES, WHERE)
+except selection.SubjectError as err:
     raise WorkflowError(str(err)) from None
 # The test images of the layer summary's fires_on_test: model.data, else MNIST's test set when
 # it fits the model (28×28 gray), else none (the column stays empty, the figure says why)
@@ -113,11 +114,11 @@ if config["model"]["data"]:
             "model.data: the seed CNN's conv3 is measured on MNIST's test set, which results/summary.tsv "
             "compares with the seed's numbers; use model.data with another layer or a model.path"
         )
-    from mnist_dreams import image_data
+    from mnist_dreams.subject import image_data
 
     try:  # keys, dtype, shape for the model's input: before any job, not in the layer summary
         image_data.check(config["model"]["data"], INPUT_SHAPE)
-    except subject.SubjectError as err:
+    except selection.SubjectError as err:
         raise WorkflowError(str(err)) from None
 
 
@@ -166,16 +167,17 @@ def model_scaling():
 
 # The maps the run computes (maps: auto is the seed's showcase of conv3, every map elsewhere)
 try:
-    MAPS = subject.maps(config["maps"], LAYER, N_MAPS, bool(OWN_MODEL))
-except subject.SubjectError as err:
+    MAPS = selection.maps(config["maps"], LAYER, N_MAPS, bool(OWN_MODEL))
+except selection.SubjectError as err:
     raise WorkflowError(str(err)) from None
+MAPS_CONFIGURED = config["maps"]  # the summary names the preset by what the user wrote
 if config["maps"] == "auto":  # the report and messages show what auto stands for
     config["maps"] = "all" if len(MAPS) == N_MAPS else MAPS
 
 
 def at(path):
     """``path`` in the configured layer's folder: results/oip/x → results/conv1/oip/x."""
-    return subject.place(path, SUBJECT)
+    return selection.place(path, SUBJECT)
 
 
 def gpu_share():
@@ -188,7 +190,7 @@ def gpu_share():
 
 
 def code(script):
-    """Content hash of a rule script and the package modules it imports (see mnist_dreams.codehash).
+    """Content hash of a rule script and the package modules it imports (see mnist_dreams.plumbing.codehash).
 
     As a param it reruns a job when, and only when, the code that computes its output changed.
     """
@@ -245,69 +247,3 @@ def deepdream_check(wildcards):
 def deepdream_params():
     """The deepdream config with its layers resolved (null: model.layer with weight 1)."""
     return {**config["deepdream"], "layers": DEEPDREAM_LAYERS}
-
-
-def final_outputs():
-    """Everything the default target builds: for another layer than the seed's conv3, that
-    layer's per-map steps only (the seed's numbers, clusters and MLP are about conv3 and pixels).
-    """
-    layer_steps = subject_outputs()
-    if SUBJECT:
-        return layer_steps if OWN_MODEL else ["results/cnn/model.keras", *layer_steps]
-    return [
-        "results/summary.tsv",
-        "results/summary.html",
-        "resources/mnist.h5",
-        "results/cnn/model.keras",
-        "results/cnn/training.h5",
-        "results/cnn/training.png",
-        *layer_steps,
-        "results/clusters/sweep.h5",
-        "results/clusters/sweep.tsv",
-        "results/clusters/sweep.html",
-        "results/clusters/sweep.png",
-        "results/mlp/comparison.tsv",
-        "results/mlp/comparison.html",
-        "results/mlp/comparison.png",
-    ]
-
-
-def subject_outputs():
-    """The configured layer's per-map results, atlas, layer summary, dreams and rescue."""
-    precursor_figures = []
-    if config["oip"]["start"] == "precursor":
-        precursor_figures = expand(at("results/precursor/map_{map}.png"), map=map_ids())
-    return [
-        *precursor_figures,
-        *expand(at("results/oip/map_{map}.{ext}"), map=map_ids(), ext=("h5", "png")),
-        at("results/oip/summary.tsv"),
-        at("results/oip/summary.html"),
-        at("results/oip/summary.png"),
-        at("results/oip/atlas.png"),
-        *dream_outputs(),
-        *rescue_outputs(),
-    ]
-
-
-def dream_outputs():
-    """The seed's single-map dreams of the configured maps, their gallery, and the DeepDream."""
-    return [
-        *expand(at("results/dreams/map_{map}.{ext}"), map=map_ids(), ext=("h5", "png")),
-        at("results/dreams/gallery.png"),
-        *expand(
-            at("results/dreams/layer_{layers}.{ext}"),
-            layers=deepdream_name(),
-            ext=("h5", "png"),
-        ),
-    ]
-
-
-def rescue_outputs():
-    """The finer grid's table, page and atlas when rescue.enabled (the seed's open question)."""
-    if not config["rescue"]["enabled"]:
-        return []
-    return [
-        at("results/rescue/summary.tsv"),
-        at("results/rescue/summary.html"),
-        at("results/rescue/atlas.png"),
-    ]

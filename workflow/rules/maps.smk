@@ -20,7 +20,7 @@ def run_cores():
         return None
 
 
-# maps_per_job resolved (auto: from the configured maps and the cores, mnist_dreams.chunks)
+# maps_per_job resolved (auto: from the configured maps and the cores, mnist_dreams.plumbing.chunks)
 MAPS_PER_JOB = chunks.resolve(config["maps_per_job"], len(MAPS), run_cores())
 
 
@@ -102,7 +102,7 @@ def random_checkpoint(map_id):
 
 def two_stage_stages(map_id):
     """The map's random-start OIP, and only if that found nothing, its precursor-started OIP."""
-    from mnist_dreams import store
+    from mnist_dreams.plumbing import store
 
     random_stage, where = random_checkpoint(map_id)
     random = at(f"results/oip/map_{map_id}.random.h5")

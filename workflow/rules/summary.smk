@@ -34,6 +34,8 @@ rule summary:
             "paper": "config/paper.yaml",
             "tiny": "config/tiny.yaml",
         },
+        # maps as configured: the config holds what auto resolved to (common.smk)
+        configured={"maps": MAPS_CONFIGURED},
         code=code("summary"),
     script:
         "../scripts/summary.py"

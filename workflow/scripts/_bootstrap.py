@@ -3,7 +3,7 @@
 Snakemake puts this folder on ``sys.path``; the package sits one level up. Inserting it first
 makes a job use the workflow's own code even where an older copy is installed. Then, before any
 script imports Keras, the job's declared threads, GPU and cache folder become the environment that
-TensorFlow, JAX, OpenMP and BLAS read when they start (mnist_dreams.runtime; logs.to_file logs it).
+TensorFlow, JAX, OpenMP and BLAS read when they start (mnist_dreams.plumbing.runtime; logs.to_file logs it).
 """
 
 import os
@@ -15,7 +15,7 @@ import __main__
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's banner out of job logs
 
-from mnist_dreams import runtime  # noqa: E402 - pure module: imports no Keras
+from mnist_dreams.plumbing import runtime  # noqa: E402 - pure module: imports no Keras
 
 job = getattr(__main__, "snakemake", None)  # Snakemake's preamble makes it a global of the script
 if job is not None:

@@ -1,7 +1,9 @@
 """Rule cluster_features: distances of every image to the K centroids (in their space), normalized on train."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import data, features, logs, store
+from mnist_dreams.clusters import features
+from mnist_dreams.plumbing import logs, store
+from mnist_dreams.subject import data
 
 logs.to_file(snakemake.log[0])
 mnist, _ = data.read_mnist(snakemake.input.mnist)

@@ -3,7 +3,8 @@
 
 import _bootstrap  # noqa: F401
 import pandas as pd
-from mnist_dreams import logs, store, sweep
+from mnist_dreams.clusters import sweep
+from mnist_dreams.plumbing import logs, store
 
 log = logs.to_file(snakemake.log[0])
 per_k = [store.read_h5(path, attrs_required=("k", "inertia"))[1] for path in snakemake.input.fits]

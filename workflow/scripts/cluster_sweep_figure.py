@@ -1,7 +1,8 @@
 """Rule cluster_sweep_figure: the seed's three sweep plots (time, inertia with the elbow, silhouette vs K)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import cluster_figures, logs, store, sweep
+from mnist_dreams.clusters import cluster_figures, sweep
+from mnist_dreams.plumbing import logs, store
 
 logs.to_file(snakemake.log[0])
 table, attrs = store.read_h5(snakemake.input[0], required=("k", "inertia", "silhouette"), attrs_required=("elbow_k",))

@@ -1,7 +1,8 @@
 """Rule cnn: train the seed's CNN, save the model and its per-epoch history."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import cnn, data, logs, models, runtime, store
+from mnist_dreams.plumbing import logs, runtime, store
+from mnist_dreams.subject import cnn, data, models
 
 log = logs.to_file(snakemake.log[0])
 log.info(runtime.check_device())

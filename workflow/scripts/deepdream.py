@@ -1,7 +1,9 @@
 """Rule deepdream: multi-scale DeepDream of whole layers of the model on the photo."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, dream, logs, models, photo, runtime, store
+from mnist_dreams.ascent import dream
+from mnist_dreams.plumbing import backend, logs, runtime, store
+from mnist_dreams.subject import models, photo
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params.deepdream

@@ -1,7 +1,9 @@
 """Rule dream: carve one map's (or all of a chunk's maps') pattern into the photo (the seed's dream)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, chunks, dream, logs, models, photo, runtime, store
+from mnist_dreams.ascent import dream
+from mnist_dreams.plumbing import backend, chunks, logs, runtime, store
+from mnist_dreams.subject import models, photo
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params.dream

@@ -2,7 +2,8 @@
 alone; one job per map or per chunk of maps (one Python and Matplotlib start-up for all of them)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import dream_figures, logs, store
+from mnist_dreams.ascent import dream_figures
+from mnist_dreams.plumbing import logs, store
 
 logs.to_file(snakemake.log[0])
 need = ("original", "patterns", "blurry", "detailed", "final", "losses")

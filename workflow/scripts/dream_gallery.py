@@ -1,7 +1,8 @@
 """Rule dream_gallery: every configured map's final dream side by side."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import dream_figures, logs, store
+from mnist_dreams.ascent import dream_figures
+from mnist_dreams.plumbing import logs, store
 
 logs.to_file(snakemake.log[0])
 finals, layer = {}, "conv3"

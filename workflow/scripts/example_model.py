@@ -1,7 +1,8 @@
 """Rule example_model: a residual BatchNorm CNN trained on MNIST, saved as .keras (a model to bring)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, data, example_model, logs, models
+from mnist_dreams.plumbing import backend, logs
+from mnist_dreams.subject import data, example_model, models
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params.example

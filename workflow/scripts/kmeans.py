@@ -2,7 +2,9 @@
 silhouettes adds every K's silhouette in one pass)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import data, logs, store, sweep
+from mnist_dreams.clusters import sweep
+from mnist_dreams.plumbing import logs, store
+from mnist_dreams.subject import data
 
 logs.to_file(snakemake.log[0])
 mnist, _ = data.read_mnist(snakemake.input.mnist)

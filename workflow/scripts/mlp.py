@@ -1,7 +1,9 @@
 """Rules mlp_reference and mlp_clustered: train the seed's MLP on pixels or on cluster distances."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import data, logs, mlp, models, runtime, store
+from mnist_dreams.clusters import mlp
+from mnist_dreams.plumbing import logs, runtime, store
+from mnist_dreams.subject import data, models
 
 log = logs.to_file(snakemake.log[0])
 log.info(runtime.check_device())

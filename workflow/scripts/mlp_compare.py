@@ -3,7 +3,8 @@ figure: mlp_comparison_figure)."""
 
 import _bootstrap  # noqa: F401
 import pandas as pd
-from mnist_dreams import logs, mlp, store
+from mnist_dreams.clusters import mlp
+from mnist_dreams.plumbing import logs, store
 
 log = logs.to_file(snakemake.log[0])
 need = ("test_accuracy", "train_accuracy", "train_cost", "wall_time")

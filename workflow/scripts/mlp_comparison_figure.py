@@ -2,7 +2,8 @@
 
 import _bootstrap  # noqa: F401
 import pandas as pd
-from mnist_dreams import cluster_figures, logs, store
+from mnist_dreams.clusters import cluster_figures
+from mnist_dreams.plumbing import logs, store
 
 logs.to_file(snakemake.log[0])
 need = ("test_accuracy", "train_accuracy", "train_cost", "wall_time")

@@ -1,7 +1,8 @@
 """Rule mlp_study: the study's table (per run), summary (per variant), verdict and figure from its runs."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import logs, store, study, study_figures, study_store
+from mnist_dreams.clusters import study, study_figures, study_store
+from mnist_dreams.plumbing import logs, store
 
 log = logs.to_file(snakemake.log[0])
 thresholds = snakemake.params.thresholds

@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import data, logs, store, study, study_store
+from mnist_dreams.clusters import study, study_store
+from mnist_dreams.plumbing import logs, store
+from mnist_dreams.subject import data
 
 logs.to_file(snakemake.log[0])
 params = snakemake.params

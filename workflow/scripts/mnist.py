@@ -1,7 +1,8 @@
 """Rule mnist: fetch, verify and store MNIST as resources/mnist.h5."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import data, logs, store
+from mnist_dreams.plumbing import logs, store
+from mnist_dreams.subject import data
 
 logs.to_file(snakemake.log[0])
 p = snakemake.params.data

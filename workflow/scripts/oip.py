@@ -1,7 +1,9 @@
 """Rule oip (and the two-stage OIP rules): full OIP of one map's (or all of a chunk's maps') candidates."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, chunks, logs, models, oip, runtime, store
+from mnist_dreams.ascent import oip
+from mnist_dreams.plumbing import backend, chunks, logs, runtime, store
+from mnist_dreams.subject import models
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params.oip

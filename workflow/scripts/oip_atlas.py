@@ -2,7 +2,8 @@
 
 import _bootstrap  # noqa: F401
 import pandas as pd
-from mnist_dreams import logs, oip_figures, store
+from mnist_dreams.ascent import oip_figures
+from mnist_dreams.plumbing import logs, store
 
 logs.to_file(snakemake.log[0])
 need = ("images", "final_loss")

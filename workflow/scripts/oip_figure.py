@@ -2,7 +2,8 @@
 one job per map or per chunk of maps (one Python and Matplotlib start-up for all of them)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import logs, oip_figures, store
+from mnist_dreams.ascent import oip_figures
+from mnist_dreams.plumbing import logs, store
 
 logs.to_file(snakemake.log[0])
 need = ("images", "start_images", "loss_history", "start_loss", "final_loss")

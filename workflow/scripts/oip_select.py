@@ -3,7 +3,8 @@ precursor-started one; the other stays beside it under its own name (map_NNN.ran
 One job per map or per chunk of maps: a job's maps are those its outputs name."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import chunks, logs, oip, store
+from mnist_dreams.ascent import oip
+from mnist_dreams.plumbing import chunks, logs, store
 
 log = logs.to_file(snakemake.log[0])
 stages = {}  # map → {stage: path}

@@ -1,7 +1,9 @@
 """Rule oip_summary: per map found / best loss, and which maps fire on the test images (MNIST test or model.data)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import activity, logs, models, oip, photo, store
+from mnist_dreams.ascent import oip
+from mnist_dreams.plumbing import logs, store
+from mnist_dreams.subject import activity, models, photo
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params

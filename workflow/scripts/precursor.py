@@ -1,7 +1,9 @@
 """Rule precursor: screen all grid patterns on one map, or on a chunk of maps at once, keep the top-k starts."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, chunks, grids, logs, models, precursor, runtime, store
+from mnist_dreams.ascent import grids, precursor
+from mnist_dreams.plumbing import backend, chunks, logs, runtime, store
+from mnist_dreams.subject import models
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params.precursor

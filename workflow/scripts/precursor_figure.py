@@ -1,7 +1,8 @@
 """Rule precursor_figure: one map's loss distribution of the screened grids and its top-k starts."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import logs, oip_figures, store
+from mnist_dreams.ascent import oip_figures
+from mnist_dreams.plumbing import logs, store
 
 logs.to_file(snakemake.log[0])
 need = ("rung_loss", "rungs", "top_indices", "top_loss", "start_images")

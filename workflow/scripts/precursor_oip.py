@@ -2,7 +2,9 @@
 full OIP from the screening's top k, in one job (two jobs per missed map were mostly start-up)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams import backend, chunks, grids, logs, models, oip, precursor, runtime, store
+from mnist_dreams.ascent import grids, oip, precursor
+from mnist_dreams.plumbing import backend, chunks, logs, runtime, store
+from mnist_dreams.subject import models
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params

@@ -4,7 +4,9 @@ import _bootstrap  # noqa: F401
 import os
 
 import pandas as pd
-from mnist_dreams import backend, logs, models, rescue, runtime, store
+from mnist_dreams.ascent import rescue
+from mnist_dreams.plumbing import backend, logs, runtime, store
+from mnist_dreams.subject import models
 
 log = logs.to_file(snakemake.log[0])
 backend.set_precision(snakemake.params.precision)

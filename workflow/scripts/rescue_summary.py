@@ -2,7 +2,8 @@
 
 import _bootstrap  # noqa: F401
 import pandas as pd
-from mnist_dreams import logs, rescue, store
+from mnist_dreams.ascent import rescue
+from mnist_dreams.plumbing import logs, store
 
 logs.to_file(snakemake.log[0])
 layer = pd.read_csv(snakemake.input.layer, sep="\t", keep_default_na=False)

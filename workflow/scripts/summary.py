@@ -4,13 +4,14 @@ import _bootstrap  # noqa: F401
 from pathlib import Path
 
 import yaml
-from mnist_dreams import logs, store, summary
+from mnist_dreams.plumbing import logs, store
+from mnist_dreams.report import summary
 
 logs.to_file(snakemake.log[0])
 presets = {name: yaml.safe_load(Path(path).read_text()) or {} for name, path in snakemake.params.presets.items()}
 default = presets.pop("default")
 # Which preset made this run is read from the config, not tracked as a param: naming an overlay
 # file differently must not rerun anything.
-name = summary.preset(snakemake.config, default, presets)
+name = summary.preset(snakemake.config, default, presets, snakemake.params.configured)
 table = summary.build(dict(snakemake.input.items()), snakemake.params.start, name)
 store.write_tsv(table, snakemake.output[0])

@@ -20,13 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import claims, features, mlp, normalize, store, sweep
+from ..plumbing import store
+from ..report import claims
+from . import features, mlp, normalize, sweep
 from .study_store import COLUMNS, HISTORY, datasets, records
 
 log = logging.getLogger(__name__)
 
 REFERENCE = "reference"
-# The seed's claims (article XIV, mnist_dreams.claims): final accuracies, and speed-ups against its
+# The seed's claims (article XIV, mnist_dreams.report.claims): final accuracies, and speed-ups against its
 # whole reference run.
 SEED_FINAL = {REFERENCE: claims.REFERENCE_TEST_ACCURACY, "clustered": claims.CLUSTERED_TEST_ACCURACY}
 

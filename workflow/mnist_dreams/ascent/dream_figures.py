@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figures import pattern, picture, plt, save
-from .photo import px
+from ..report.figures import pattern, picture, plt, save
+from ..subject.photo import px
 
 
 def dream_row(map_index, result, path, layer="conv3"):

@@ -1,7 +1,7 @@
 """Precursor screening (seed, article X): which smooth large-scale pattern wakes a map up?
 
 All N^(g·g) grids of g×g cells with values from ``values`` (seed: 3×3 cells × {0.2, 0.5, 0.8}
-→ 3⁹ = 19683; ``mnist_dreams.grids``), upscaled bicubically and standardized like MNIST pixels. Each gets
+→ 3⁹ = 19683; ``mnist_dreams.ascent.grids``), upscaled bicubically and standardized like MNIST pixels. Each gets
 ``test_epochs`` ascent epochs on one map; the ``top_k`` highest losses go on to the full OIP.
 """
 
@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from .progress import Progress
+from ..plumbing.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, 
            prune=True, layer="conv3", keep_bytes=KEEP_BYTES):  # fmt: skip
     """Screen ``starts`` for every map of ``maps`` at once; {map: dict of every pattern's loss and the top-k}.
 
-    (map, pattern) pairs of all maps stream through one compiled ascent (``mnist_dreams.layer``).
+    (map, pattern) pairs of all maps stream through one compiled ascent (``mnist_dreams.ascent.layer``).
     ``mode="halving"`` is successive halving per map: after each epoch count in ``rungs``
     (cumulative, ending at ``test_epochs``) only the best 1/``eta`` of the map's field survive.
     ``prune``: one forward pass finds each map's dead patterns (activation exactly 0: they never

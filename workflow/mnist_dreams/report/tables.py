@@ -13,7 +13,7 @@ import html
 import io
 from pathlib import Path
 
-from .store import atomic_path
+from ..plumbing.store import atomic_path
 
 # Inline and script-free: the report embeds the page as a data: URI in an iframe, where neither
 # relative links nor (offline) remote stylesheets would load.

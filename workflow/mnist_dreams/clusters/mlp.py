@@ -13,10 +13,10 @@ import time
 
 import numpy as np
 
-from . import claims
-from .cnn import subsample
+from ..plumbing.progress import Progress
+from ..report import claims
+from ..subject.cnn import subsample
 from .features import standardize
-from .progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def train(
     (model, per-epoch history, attrs)."""
     import keras
 
-    from . import backend
+    from ..plumbing import backend
 
     backend.seed_everything(seed)
     x_fit, y_fit = subsample(x_train, y_train, train_subset, seed)

@@ -14,7 +14,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from .subject import SubjectError, safe_name, tidy
+from .selection import SubjectError, safe_name, tidy
 
 SUFFIXES = (".keras", ".h5")
 # Layers whose saved form is code: a Lambda's Python function (bytecode), a TensorFlow SavedModel

@@ -193,7 +193,7 @@ class _SkipWhileKerasImports(importlib.abc.MetaPathFinder):
         while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
             frame = frame.f_back
         if frame is not None and frame.f_globals.get("__name__", "").startswith("keras."):
-            raise ModuleNotFoundError(f"{name}: not loaded for Keras (mnist_dreams.runtime)", name=name)
+            raise ModuleNotFoundError(f"{name}: not loaded for Keras (mnist_dreams.plumbing.runtime)", name=name)
         return None
 
 

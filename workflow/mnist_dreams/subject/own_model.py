@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import model_file
-from .subject import RESERVED, SubjectError, channels, safe_name, tidy
+from .selection import RESERVED, SubjectError, channels, safe_name, tidy
 
 # How 8-bit pixels (0–255) become the model's input: x = (pixels - mean) / std, per channel.
 SCALINGS = {

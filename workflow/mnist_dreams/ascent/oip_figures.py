@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figures import pattern, plt, save
+from ..report.figures import pattern, plt, save
 
 
 def oip_panel(map_index, result, path, layer="conv3"):

@@ -73,8 +73,13 @@ def _get(tree, path):
     return tree
 
 
-def preset(config, default, overlays):
-    """Which preset ``config`` is: "paper", "tiny + overrides", "default", ... (``overlays``: name → dict)."""
+def preset(config, default, overlays, configured=None):
+    """Which preset ``config`` is: "paper", "tiny + overrides", "default", ... (``overlays``: name → dict).
+
+    ``configured``: keys as the user wrote them where the workflow's config holds a resolved value
+    (``maps: auto`` becomes the list of maps it stands for).
+    """
+    config = {**config, **(configured or {})}
 
     def matches(tree, skip=()):
         return all(_get(config, path) == value for path, value in _leaves(tree) if path not in skip)
@@ -194,7 +199,7 @@ def build(paths, start, preset_name):
     """
     import pandas as pd
 
-    from . import store
+    from ..plumbing import store
 
     def origin(attrs):
         return {"preset": preset_name, "machine": machine(attrs)}

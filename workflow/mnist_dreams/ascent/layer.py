@@ -21,14 +21,14 @@ import logging
 
 import numpy as np
 
-from .progress import Progress
+from ..plumbing.progress import Progress
 
 log = logging.getLogger(__name__)
 
 
 def start_losses(model, images, maps, layer="conv3", batch_size=1024):
     """(len(maps), len(images)) float32: map ``maps[j]``'s loss for image *i*, one forward pass."""
-    from . import backend
+    from ..plumbing import backend
 
     feature = backend.feature_model(model, layer)
     maps = np.asarray(maps, np.int64)
@@ -50,7 +50,7 @@ def dead(losses):
 @functools.lru_cache(maxsize=16)
 def compiled(model, layer, step_size, epochs, l2=0.0, tv=0.0):
     """The ascent of ``epochs`` epochs, compiled once per process and shared by every map."""
-    from . import backend
+    from ..plumbing import backend
 
     return backend.make_ascent(model, layer, step_size, epochs, l2=l2, tv=tv)
 

@@ -13,8 +13,8 @@ import logging
 
 import numpy as np
 
-from . import backend
-from .photo import contrast, hw, px, resize, to_input, to_pixels
+from ..plumbing import backend
+from ..subject.photo import contrast, hw, px, resize, to_input, to_pixels
 
 log = logging.getLogger(__name__)
 

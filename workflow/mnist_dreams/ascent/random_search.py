@@ -1,7 +1,7 @@
 """The random search of the two-stage OIP, decided by one forward pass instead of a full ascent.
 
 A map's loss is the mean of its post-ReLU activation, so a random start already has loss > 0 (it
-"found" the map) or exactly 0 (it never moves: ``mnist_dreams.layer``). Which maps the random
+"found" the map) or exactly 0 (it never moves: ``mnist_dreams.ascent.layer``). Which maps the random
 search finds is therefore known from one forward pass of the random starts; ascending all of them
 for ``oip.epochs`` only adds pictures. The full ascent is kept for the ``top_k`` best live starts
 per map, picked after a short screen (``screen_epochs``, as the precursor screening picks its
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def start_losses(model, starts, layer="conv3"):
     """{map: (count,) loss of each of its own starts}, one forward pass for all maps' starts."""
-    from . import backend
+    from ..plumbing import backend
 
     maps = list(starts)
     images = np.concatenate([starts[m] for m in maps])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .subject import SubjectError
+from .selection import SubjectError
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
 KEYS = ("images", "x_test")  # the array of a .npz, when it holds several

@@ -73,7 +73,7 @@ def epoch_clock(epochs, steps):
     """A Keras callback: wall time since training start at each epoch end, and progress lines."""
     import keras
 
-    from .progress import Progress
+    from ..plumbing.progress import Progress
 
     class Clock(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
@@ -114,7 +114,7 @@ def train(
     """
     import keras
 
-    from . import backend
+    from ..plumbing import backend
 
     backend.seed_everything(seed)
     x_train, y_train = subsample(data["x_train"], data["y_train"], train_subset, seed)

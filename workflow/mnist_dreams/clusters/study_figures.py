@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .claims import percent
-from .figures import plt, save
+from ..report.claims import percent
+from ..report.figures import plt, save
 from .normalize import NORMALIZATIONS, SPACES
 from .study import REFERENCE, SEED_FINAL
 
