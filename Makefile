@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: all install install-gpu gpu-wheels run paper test lint clean bench-gpu bench-default check-reruns
+.PHONY: all install install-gpu gpu-wheels run paper test test-fast lint clean bench-gpu bench-default check-reruns
 
 all: run
 
@@ -54,6 +54,12 @@ paper: install
 test: install
 	$(BIN)/python -m pytest $(ARGS)
 
+# The unit tests alone (tests/unit: no snakemake run, no training beyond seconds), for a quick
+# answer after a change; `make test` runs them too, with the workflow, fault, SLURM and browser
+# tests of tests/workflow.
+test-fast: install
+	$(BIN)/python -m pytest tests/unit $(ARGS)
+
 # The GPU-bound part of the paper run on one GPU box (CNN, then precursor, OIP and dream of all
 # 128 maps) through the real workflow; prints per-rule wall times, the total and the concurrency.
 # On a CPU: make bench-gpu BENCH="--maps 46,56 --cores 2"  (see README: "Measuring on a GPU box")
@@ -78,6 +84,6 @@ clean:
 	rm -rf results/* logs benchmarks .snakemake
 
 # Incremental equals fresh: every switch of tests/reruns.py on the tiny preset (~15 min on 2 cores),
-# then a table; CI runs the switches of tests/test_workflow_switches.py.
+# then a table; CI runs the switches of tests/workflow/test_workflow_switches.py.
 check-reruns: install
 	$(BIN)/python tests/reruns.py --workdir check-reruns

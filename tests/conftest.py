@@ -65,12 +65,14 @@ def tiny_run(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_test_peaks(tiny_run):
     """Per conv3 map: its largest activation over all MNIST test images, by NumPy from the saved CNN."""
+    import numpy as np
+
     from helpers import conv3_by_numpy
     from mnist_dreams.plumbing import store
-    from mnist_dreams.subject import cnn, data, models
+    from mnist_dreams.subject import data, models, photo
 
     model = models.load_model(tiny_run / "results/cnn/model.keras")
     mnist, _ = data.read_mnist(tiny_run / "resources/mnist.h5")
     _, attrs = store.read_h5(tiny_run / "results/cnn/training.h5")
-    x = cnn.standardize(mnist["x_test"], attrs["pixel_mean"], attrs["pixel_std"])
+    x = photo.to_input(np.asarray(mnist["x_test"], np.float32)[..., None], attrs["pixel_mean"], attrs["pixel_std"])
     return conv3_by_numpy(model, x).max(axis=(0, 1, 2))

@@ -5,7 +5,7 @@ The independent path is the comparison: every HDF5 dataset and the summary of th
 against a run of B from scratch in another folder, read back from the files alone. Fresh tiny runs
 are bit-for-bit repeatable on one machine except their clocks (``TIMING``), so the comparison is
 exact. ``python tests/reruns.py`` (``make check-reruns``) runs the full list of switches and prints
-a table; tests/test_workflow_switches.py runs the ones CI can afford.
+a table; tests/workflow/test_workflow_switches.py runs the ones CI can afford.
 """
 
 from __future__ import annotations

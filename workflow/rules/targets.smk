@@ -1,4 +1,4 @@
-# What `snakemake` with no target builds (rule all in the Snakefile): the run's final outputs.
+# What `snakemake` with no target builds (the default target in the Snakefile): the final outputs.
 
 
 def final_outputs():

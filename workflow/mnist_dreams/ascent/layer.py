@@ -4,7 +4,7 @@ Every sample carries its own map index, so one compiled call serves all maps of 
 stay full however few starts a map has left (halving's last rungs, an OIP's 8 candidates), and a
 job compiles once for all its maps. Samples do not interact and every batch has the same shape,
 so a pair's result does not depend on which pairs share its batch: a chunk job's files equal
-one-map jobs' (tests/test_layer.py, tests/test_workflow_chunks.py).
+one-map jobs' (tests/unit/test_precursor.py, tests/workflow/test_workflow_chunks.py).
 
 The exact prune. A map's loss is the mean of its post-ReLU activation. A start whose activation is
 exactly 0 at every position gets a gradient of exactly 0 (ReLU passes none below 0), so its step

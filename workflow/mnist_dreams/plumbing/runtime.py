@@ -4,7 +4,7 @@ Every rule script's bootstrap (workflow/scripts/_bootstrap.py) calls ``configure
 declared. The libraries read these variables once, when they start: set later, they change nothing.
 
 * cores: the job uses exactly its ``threads``. TensorFlow reads TF_NUM_INTRAOP/INTEROP_THREADS, XLA:CPU
-  (JAX) sizes its pool from PJRT_NPROC (both measured: tests/test_runtime.py counts the threads that
+  (JAX) sizes its pool from PJRT_NPROC (both measured: tests/unit/test_runtime.py counts the threads that
   did an ascent's work), OpenMP and BLAS (NumPy, scikit-learn) read their own variables.
 * GPU: a job that declares one allocates on demand and at most its share of the card, so that
   ``gpu.jobs_per_device`` jobs fit on one card; a job that declares none sees no GPU at all.

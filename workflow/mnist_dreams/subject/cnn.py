@@ -32,11 +32,6 @@ def standardization(x_train):
     return float(x.mean()), float(x.std())
 
 
-def standardize(x, mean, std):
-    """uint8 images (N, 28, 28) → standardized float32 (N, 28, 28, 1), as the CNN sees them."""
-    return ((np.asarray(x, np.float32) - mean) / std)[..., None].astype(np.float32)
-
-
 def build(l2=0.0, seed=0):
     """The architecture of the seed's series, layer names fixed for later lookups."""
     import keras
@@ -115,11 +110,14 @@ def train(
     import keras
 
     from ..plumbing import backend
+    from .photo import to_input
 
     backend.seed_everything(seed)
     x_train, y_train = subsample(data["x_train"], data["y_train"], train_subset, seed)
     mean, std = standardization(data["x_train"])
-    xs, xt = standardize(x_train, mean, std), standardize(data["x_test"], mean, std)
+    # photo.to_input: the one home of pixels → input; the uint8 images as float32 first, so that the
+    # training's arithmetic stays float32 (mean and std are Python floats), as it always was
+    xs, xt = (to_input(np.asarray(x, np.float32)[..., None], mean, std) for x in (x_train, data["x_test"]))
     steps = int(np.ceil(len(xs) / batch_size))
     schedule = keras.optimizers.schedules.ExponentialDecay(learning_rate, steps, lr_decay, staircase=True)
     model = build(l2=l2, seed=seed)

@@ -8,7 +8,7 @@ import yaml
 
 from helpers import planned_rules
 from mnist_dreams.plumbing import store
-from mnist_dreams.subject import cnn, data, models
+from mnist_dreams.subject import data, models, photo
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ def test_cnn_rule_stores_model_history_and_figure(tiny_run):
     # the stored accuracy is the saved model's, recomputed here
     mnist, _ = data.read_mnist(tiny_run / "resources/mnist.h5")
     model = models.load_model(tiny_run / "results/cnn/model.keras")
-    x = cnn.standardize(mnist["x_test"], attrs["pixel_mean"], attrs["pixel_std"])
+    x = photo.to_input(np.asarray(mnist["x_test"], np.float32)[..., None], attrs["pixel_mean"], attrs["pixel_std"])
     _, acc = model.evaluate(x, mnist["y_test"], batch_size=1000, verbose=0)
     assert acc == pytest.approx(hist["test_accuracy"][-1], abs=1e-6)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "bench"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
 pytestmark = pytest.mark.e2e  # on the tiny preset's CNN (the tiny_run fixture)
 
 PARAMS = {

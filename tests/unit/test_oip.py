@@ -4,7 +4,7 @@ import pytest
 from helpers import conv3_by_numpy
 from mnist_dreams.ascent import oip
 from mnist_dreams.plumbing import backend
-from mnist_dreams.subject import cnn
+from mnist_dreams.subject import photo
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_optimize_stores_the_loss_of_the_stored_images(small_cnn, starts, jitter
 
 def test_layer_table_counts_firing_and_found_maps(small_cnn, mnist, starts):
     a = small_cnn["attrs"]
-    x = cnn.standardize(mnist["x_test"][:500], a["pixel_mean"], a["pixel_std"])
+    x = photo.to_input(np.asarray(mnist["x_test"][:500], np.float32)[..., None], a["pixel_mean"], a["pixel_std"])
     max_act, mean_act = oip.test_activations(small_cnn["model"], x)
     m = _active_map(small_cnn, starts)
     r = oip.optimize(small_cnn["model"], m, starts, epochs=5, step_size=0.05)

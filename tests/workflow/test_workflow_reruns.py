@@ -58,7 +58,7 @@ def test_rule_script_edit_reruns_that_rule(tiny_run):
 @pytest.mark.parametrize(
     "change",
     [
-        "precursor:\n  batch_size: 7\n",  # speed only (tests/test_precursor.py shows it)
+        "precursor:\n  batch_size: 7\n",  # speed only (tests/unit/test_precursor.py shows it)
         "precursor:\n  halving: {eta: 3}\n",  # halving is off in tiny.yaml
         "oip:\n  random: {count: 3}\n",  # starts come from the precursor in tiny.yaml
         "data:\n  url: https://example.org/mnist.npz\n",  # the pypi source reads no url

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mnist_dreams.plumbing import backend
-from mnist_dreams.subject import cnn
+from mnist_dreams.subject import photo
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,7 +18,7 @@ import sys, numpy as np
 sys.path.insert(0, {workflow!r})
 import keras
 from mnist_dreams.plumbing import backend, store
-from mnist_dreams.subject import models
+from mnist_dreams.subject import models, photo
 assert keras.backend.backend() == "jax", keras.backend.backend()
 z = np.load({inputs!r})
 model = models.load_model({model!r})
@@ -34,7 +34,7 @@ N_ACC = 3 * 3 * 64  # longest dot product of the objective: one conv3 output sum
 @pytest.fixture(scope="module")
 def inputs(mnist, small_cnn):
     attrs = small_cnn["attrs"]
-    x = cnn.standardize(mnist["x_test"][:48], attrs["pixel_mean"], attrs["pixel_std"])
+    x = photo.to_input(np.asarray(mnist["x_test"][:48], np.float32)[..., None], attrs["pixel_mean"], attrs["pixel_std"])
     m = (np.arange(48) * 37) % 128  # a different map for each image
     return x, m.astype(np.int32)
 

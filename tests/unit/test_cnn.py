@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mnist_dreams.subject import cnn
+from mnist_dreams.subject import cnn, photo
 
 
 def test_architecture_is_the_seeds():
@@ -22,11 +22,11 @@ def test_architecture_is_the_seeds():
     assert model.count_params() == 320 + 18496 + 73856 + 80710 + 710
 
 
-def test_standardize_uses_training_statistics(mnist):
+def test_cnn_input_is_standardized_with_training_statistics(mnist):
     mean, std = cnn.standardization(mnist["x_train"])
-    x = cnn.standardize(mnist["x_train"][:1000], mean, std)
+    x = photo.to_input(np.asarray(mnist["x_train"][:1000], np.float32)[..., None], mean, std)
     assert x.shape == (1000, 28, 28, 1) and x.dtype == np.float32
-    full = cnn.standardize(mnist["x_train"], mean, std)
+    full = photo.to_input(np.asarray(mnist["x_train"], np.float32)[..., None], mean, std)
     assert abs(float(full.mean())) < 1e-4 and float(full.std()) == pytest.approx(1.0, abs=1e-4)
 
 

@@ -64,7 +64,7 @@ with store.atomic_path(sys.argv[1], suffix=".h5") as tmp:
 
 def test_next_write_removes_temp_files_of_killed_writers_only(tmp_path):
     path = tmp_path / "x.h5"
-    workflow = Path(store.__file__).parents[1]
+    workflow = Path(store.__file__).parents[2]  # workflow/ (mnist_dreams/plumbing/store.py)
     killed = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)], env={"PYTHONPATH": str(workflow)})
     assert killed.returncode == -signal.SIGKILL
     [left] = tmp_path.glob(".x.h5.*")  # a SIGKILLed writer cannot clean up

@@ -105,15 +105,15 @@ def _invalidated_by(tree, module):
 
 
 def test_model_loading_edit_invalidates_only_jobs_that_load_or_save_a_model(tree):
-    changed = _invalidated_by(tree, "models.py")
+    changed = _invalidated_by(tree, "subject/models.py")
     loaders = {"cnn.py", "precursor.py", "oip.py", "oip_summary.py", "dream.py", "deepdream.py", "mlp.py"}
-    loaders |= {"rescue.py", "example_model.py"}
+    loaders |= {"rescue.py", "example_model.py", "precursor_oip.py"}
     assert changed == loaders  # no figure, table, data or summary job
     assert not changed & (set(FIGURE_SCRIPTS) | {"html_table.py", "summary.py"})
 
 
 def test_hdf5_writer_edit_invalidates_every_job_that_writes_hdf5(tree):
-    changed = _invalidated_by(tree, "store.py")
+    changed = _invalidated_by(tree, "plumbing/store.py")
     writers = {"mnist.py", "cnn.py", "precursor.py", "oip.py", "oip_select.py", "oip_summary.py", "dream.py"}
     writers |= {"deepdream.py", "kmeans.py", "cluster_features.py", "cluster_sweep.py", "mlp.py", "mlp_compare.py"}
     writers |= {"rescue.py", "rescue_summary.py"}
