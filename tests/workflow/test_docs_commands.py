@@ -108,7 +108,7 @@ COMMANDS = [(doc, *command) for doc in DOCS for command in doc_commands(doc)]
 
 
 def _id(doc, line, code):
-    return f"{doc}:{line}:{' '.join(code.split()[:4])}"
+    return f"{doc}:{line}: {code[:70]}"
 
 
 def _kind(code):
