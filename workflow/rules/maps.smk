@@ -5,7 +5,7 @@
 # Threads of every per-map or chunk job: one, so that maps run side by side on as many cores as there
 # are (one job's single-threaded start-up overlaps another's compute), and so that a chunk's maps stay
 # bit-identical to per-map jobs: with two threads TensorFlow's CPU reductions round the dream's losses
-# differently (by ~3e-8). More for a single map on a big box: --set-threads (README).
+# differently (by ~3e-8). More for a single map on a big box: --set-threads (docs/chunks.md).
 PER_MAP_THREADS = 1
 # The per-map chain's compute jobs go before the side branches (KMeans fits, MLPs) whenever both are
 # ready: the side branches fill the cores the chain leaves, and the run ends with the chain's end.
@@ -79,7 +79,7 @@ def per_map_runtime(minutes, maps):
 
 def valid_map(wildcards):
     """No input; fails the DAG, before any job, for a map the layer does not have."""
-    subject.check_map(wildcards.map, N_MAPS, LAYER)
+    selection.check_map(wildcards.map, N_MAPS, LAYER)
     return []
 
 
