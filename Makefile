@@ -44,7 +44,7 @@ gpu-wheels: install
 run: install
 	$(BIN)/snakemake --cores $(CORES) $(ARGS)
 
-# The full reproduction, every article at the seed's scale, in one sitting (README: "The paper in
+# The full reproduction, every article at the seed's scale, in one sitting (docs/measurements.md: "The paper in
 # one command"): checks free memory and disk first, then snakemake --cores $(CORES) --configfile
 # config/paper.yaml with a whole-run progress line (jobs done/planned, elapsed, ETA). Run it again
 # to resume a killed run; a finished one plans nothing. ARGS: targets or snakemake options.
@@ -62,7 +62,7 @@ test-fast: install
 
 # The GPU-bound part of the paper run on one GPU box (CNN, then precursor, OIP and dream of all
 # 128 maps) through the real workflow; prints per-rule wall times, the total and the concurrency.
-# On a CPU: make bench-gpu BENCH="--maps 46,56 --cores 2"  (see README: "Measuring on a GPU box")
+# On a CPU: make bench-gpu BENCH="--maps 46,56 --cores 2"  (docs/gpu-and-clusters.md)
 # Offline by default: MNIST from the file `make gpu-wheels` wrote (MNIST=path for another).
 BENCH ?= --profile profiles/gpu --maps all --maps-per-job 32
 MNIST ?= mnist.npz
@@ -71,7 +71,7 @@ bench-gpu:
 	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BIN)/python tests/bench/bench_workflow.py run --workdir bench-run --mnist $(MNIST) $(BENCH)
 
 # The default preset from scratch in bench-default/ (download included), then its per-step table
-# with the estimate for a slow AVX2-only 2-core box (README: "The default preset on a slow box").
+# with the estimate for a slow AVX2-only 2-core box (docs/measurements.md: "The default preset on a slow box").
 bench-default: install
 	$(BIN)/python tests/bench/bench_workflow.py default --workdir bench-default --cores 2 --markdown
 

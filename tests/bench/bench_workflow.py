@@ -4,7 +4,7 @@
     python tests/bench/bench_workflow.py run --workdir bench-run --profile profiles/gpu --maps all
     # on a CPU, with a small map subset:  run --workdir bench-run --maps 46,56 --cores 2
     # the default preset from scratch in bench-default/ (make bench-default), with the estimate for
-    # the slow 2-core box (README's default-preset table: add --markdown)
+    # the slow 2-core box (docs/measurements.md's default-preset table: add --markdown)
     python tests/bench/bench_workflow.py default --workdir bench-default --cores 2
     # a finished run's table, with that estimate
     python tests/bench/bench_workflow.py table --workdir . --slow-box
@@ -286,7 +286,7 @@ def main():
     for p in (d, t):
         p.add_argument("--ascent-rate", type=float, help="this box's screening rate, image·epochs/s (default: measure)")
         p.add_argument("--startup-factor", type=float, help="slow/fast for start-up (default: the larger measured)")
-        p.add_argument("--markdown", action="store_true", help="the table as Markdown (README)")
+        p.add_argument("--markdown", action="store_true", help="the table as Markdown (docs/measurements.md)")
     args = ap.parse_args()
     wall = {"run": run, "default": run_default}.get(args.command, lambda _: None)(args)
     slow = info = None

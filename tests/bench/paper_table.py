@@ -1,4 +1,4 @@
-"""The per-stage table of a finished run (README "The paper in one command"): stage, jobs, wall,
+"""The per-stage table of a finished run (docs/measurements.md, "The paper run, per stage"): stage, jobs, wall,
 CPU-seconds, peak RSS, from the run's own files — Snakemake's log (when each job started and ended)
 and ``benchmarks/`` (each job's wall, CPU time and peak RSS as Snakemake measured them).
 

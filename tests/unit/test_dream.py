@@ -3,6 +3,7 @@ import own_models
 import pytest
 from PIL import Image
 
+from helpers import most_active_map
 from mnist_dreams.ascent import dream
 from mnist_dreams.plumbing import backend
 from mnist_dreams.subject import photo
@@ -67,8 +68,7 @@ def test_contrast_widens_the_value_distribution(flower):
 def _active_map(small_cnn, image):
     a = small_cnn["attrs"]
     x = ((photo.resize(image, 28) - a["pixel_mean"]) / a["pixel_std"])[None, :, :, None]
-    losses = [backend.map_losses(small_cnn["model"], "conv3", x, m)[0] for m in range(128)]
-    return int(np.argmax(losses))
+    return most_active_map(small_cnn["model"], x)
 
 
 def test_carve_raises_the_map_and_keeps_the_photo(small_cnn, flower):

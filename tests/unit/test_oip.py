@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from helpers import conv3_by_numpy
+from helpers import conv3_by_numpy, most_active_map
 from mnist_dreams.ascent import oip
 from mnist_dreams.plumbing import backend
 from mnist_dreams.subject import photo
@@ -24,8 +24,7 @@ def test_random_starts_are_seeded_and_span_the_pixel_range(small_cnn, starts):
 
 
 def _active_map(small_cnn, starts):
-    losses = [backend.map_losses(small_cnn["model"], "conv3", starts, m).max() for m in range(128)]
-    return int(np.argmax(losses))
+    return most_active_map(small_cnn["model"], starts)
 
 
 @pytest.mark.parametrize("jitter", [0, 2])

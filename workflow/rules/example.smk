@@ -1,5 +1,5 @@
 # "Your own model", with a model of our own: a residual BatchNorm CNN, trained on MNIST and saved as
-# .keras, then visualized like any user's file (README):
+# .keras, then visualized like any user's file (docs/own-model.md):
 #   snakemake --cores 2 results/example/residual_bn.keras
 #   snakemake --cores 2 --config 'model={path: results/example/residual_bn.keras, layer: block2_out, input: unit}' maps=all
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .progress import _duration
 
-# Measured on the paper run (README "The paper in one command"): peak RSS of two jobs side by side
+# Measured on the paper run (docs/measurements.md, "The paper run, per stage"): peak RSS of two jobs side by side
 # with margin, and results/ + .snakemake/ with margin.
 NEED_MEMORY_GIB = 4.0
 NEED_DISK_GIB = 4.0

@@ -123,7 +123,7 @@ def check_map(map_index, n_maps, layer):
         )
 
 
-# The five conv3 maps the workflow shows by default (the README's figures): patterns of several
+# The five conv3 maps the workflow shows by default (the README's pictures): patterns of several
 # kinds, among them maps the random search misses. Meaningful for the seed CNN's conv3 only.
 SHOWCASE = (46, 56, 81, 116, 125)
 
