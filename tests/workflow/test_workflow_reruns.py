@@ -40,12 +40,12 @@ def test_package_edit_plans_exactly_its_jobs_and_their_dependants(tiny_run):
     assert planned_rules(tiny_run, *BASE) == []  # the edit undone, nothing is due
 
 
-@pytest.mark.parametrize("module", ["figures.py", "cluster_figures.py"])
+@pytest.mark.parametrize("module", ["report/figures.py", "clusters/cluster_figures.py"])
 def test_figure_edit_plans_only_figure_jobs(tiny_run, module):
     with appended(tiny_run / "workflow/mnist_dreams" / module):
         planned = set(planned_rules(tiny_run, *BASE))
     assert {"cluster_sweep_figure", "mlp_comparison_figure"} <= planned
-    if module == "figures.py":
+    if module == "report/figures.py":
         assert {"cnn_figure", "oip_figure", "oip_atlas", "dream_figure", "dream_gallery", "deepdream_figure"} <= planned
     assert all(rule.endswith(("_figure", "_atlas", "_gallery")) for rule in planned), planned  # no data, no summary
 

@@ -169,7 +169,7 @@ def test_gpu_jobs_share_a_card_with_their_settings_and_cpu_jobs_see_no_gpu(tiny_
 def test_a_job_that_must_run_on_a_gpu_stops_where_there_is_none(tmp_path):
     """gpu.device: gpu on a CPU box: the job's device check names the problem and the fix."""
     code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); from mnist_dreams import runtime\n"
+        "import sys; sys.path.insert(0, sys.argv[1]); from mnist_dreams.plumbing import runtime\n"
         "runtime.configure(1, gpu=1, device='gpu')\n"
         "try:\n    runtime.check_device()\nexcept RuntimeError as err:\n    print(err)\n"
     )
