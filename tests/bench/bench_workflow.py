@@ -153,9 +153,7 @@ import sys
 sys.path.insert(0, {workflow!r})
 from mnist_dreams.plumbing import runtime
 runtime.configure(threads=2, gpu=0, gpu_percent=100, cache_dir=None)
-from mnist_dreams.ascent import grids, precursor
-from mnist_dreams.plumbing import store
-from mnist_dreams.subject import models
+from mnist_dreams.ascent import grids, precursor; from mnist_dreams.subject import models
 model, mean, std = models.load_cnn("results/cnn/model.keras", "results/cnn/training.h5")
 starts = grids.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
 out = precursor.screen(model, [46], starts, 10, 8, 0.01, batch_size=1024, prune=False)[46]
