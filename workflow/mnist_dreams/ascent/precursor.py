@@ -147,3 +147,19 @@ def screen_job(model, maps, starts, params, batch_size, prune=True, layer="conv3
         attrs.update(map=m, layer=layer, params=params, batch_size=batch_size, prune=prune, maps_in_job=len(results))
         out[m] = (result, attrs)
     return out
+
+
+def stage(model, maps, params, oip_params, batch_size, seed, pixel_mean, pixel_std, layer="conv3"):
+    """The precursor stage of ``maps``: screen the grid of ``params["values"]`` (at the model's input
+    size, gray on every channel), then each map's full OIP from its top k (``oip_params``).
+
+    Returns (screened, oips): {map: (datasets, attrs)} of the precursor files and of the OIP files.
+    Used by a two-stage run's missed maps (rule oip_precursor) and the 5-value rescue.
+    """
+    from . import grids, oip
+
+    h, w, c = model.inputs[0].shape[1:]
+    grid = grids.Grid(params["values"], params["grid"], pixel_mean, pixel_std, (h, w), params["standardize"], c)
+    log.info("precursor stage: %d map(s) × %d starts (%s per cell)", len(maps), len(grid), params["values"])
+    screened = screen_job(model, maps, grid, params, batch_size, layer=layer)
+    return screened, oip.run_maps(model, maps, oip_params, seed, pixel_mean, pixel_std, screened, layer)

@@ -46,20 +46,22 @@ def run(model, maps, precursor_params, oip_params, batch_size, seed, pixel_mean,
     ``results/rescue/maps/``: ``map_NNN.precursor.h5`` as a precursor file, ``map_NNN.h5`` as an
     OIP file; every attrs carry the job's wall time and peak resident memory so far.
     """
-    from . import grids, oip, precursor
+    from . import precursor
 
     if len(maps) > MAX_MAPS:
         raise ValueError(f"rescue: {len(maps)} maps without an OIP; at most {MAX_MAPS} at once")
     if not maps:
         return {}
     t0 = time.perf_counter()
-    p = precursor_params
-    h, w, c = model.inputs[0].shape[1:]
-    grid = grids.Grid(p["values"], p["grid"], pixel_mean, pixel_std, (h, w), p["standardize"], c)
-    log.info("rescue: %d map(s) without an OIP × %d starts (%s per cell)", len(maps), len(grid), p["values"])
-    screened = precursor.screen_job(model, maps, grid, p, batch_size, layer=layer)
-    oips = oip.run_maps(model, maps, oip_params, seed, pixel_mean, pixel_std, screened, layer)
-    job = {"job_seconds": time.perf_counter() - t0, "peak_rss_mb": peak_rss_mb(), "starts": len(grid)}
+    log.info("rescue: %d map(s) without an OIP", len(maps))
+    screened, oips = precursor.stage(
+        model, maps, precursor_params, oip_params, batch_size, seed, pixel_mean, pixel_std, layer
+    )
+    job = {
+        "job_seconds": time.perf_counter() - t0,
+        "peak_rss_mb": peak_rss_mb(),
+        "starts": len(precursor_params["values"]) ** precursor_params["grid"] ** 2,
+    }
     return {
         m: {"precursor": (screened[m][0], {**screened[m][1], **job}), "oip": (oips[m][0], {**oips[m][1], **job})}
         for m in maps
