@@ -11,9 +11,10 @@ rule mlp_reference:
         "logs/mlp/reference.log",
     benchmark:
         "benchmarks/mlp/reference.tsv"
+    priority: MLP_PRIORITY
     conda:
         ENV
-    threads: 2
+    threads: 1
     # A GPU job: on JAX an H100 trains this MLP in ~110 ms an epoch, a 2-core CPU in 0.3-0.7 s.
     resources:
         gpu=1,
@@ -39,9 +40,10 @@ rule mlp_clustered:
         "logs/mlp/clustered_k{k}.log",
     benchmark:
         "benchmarks/mlp/clustered_k{k}.tsv"
+    priority: MLP_PRIORITY
     conda:
         ENV
-    threads: 2
+    threads: 1
     resources:
         gpu=1,
         gpu_percent=gpu_share(),
