@@ -58,13 +58,14 @@ def tiny_run(tmp_path_factory):
     from helpers import snakemake, workflow_copy
 
     work = workflow_copy(tmp_path_factory.mktemp("wf"))
-    snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml")
+    proc = snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml")
+    (work / "console.txt").write_text(proc.stdout + proc.stderr)  # what the user saw
     return work
 
 
 @pytest.fixture(scope="session")
-def tiny_test_peaks(tiny_run):
-    """Per conv3 map: its largest activation over all MNIST test images, by NumPy from the saved CNN."""
+def tiny_test_conv3(tiny_run):
+    """conv3 of every MNIST test image (10000, 3, 3, 128), by NumPy from the saved CNN."""
     import numpy as np
 
     from helpers import conv3_by_numpy
@@ -75,4 +76,10 @@ def tiny_test_peaks(tiny_run):
     mnist, _ = data.read_mnist(tiny_run / "resources/mnist.h5")
     _, attrs = store.read_h5(tiny_run / "results/cnn/training.h5")
     x = photo.to_input(np.asarray(mnist["x_test"], np.float32)[..., None], attrs["pixel_mean"], attrs["pixel_std"])
-    return conv3_by_numpy(model, x).max(axis=(0, 1, 2))
+    return conv3_by_numpy(model, x)
+
+
+@pytest.fixture(scope="session")
+def tiny_test_peaks(tiny_test_conv3):
+    """Per conv3 map: its largest activation over all MNIST test images, by NumPy from the saved CNN."""
+    return tiny_test_conv3.max(axis=(0, 1, 2))

@@ -58,6 +58,18 @@ def test_every_job_leaves_a_log_and_a_benchmark(tiny_run):
         assert (tiny_run / files["benchmark"]).read_text().startswith("s\t"), rule
 
 
+def test_library_start_up_lines_reach_the_job_log_not_the_console(tiny_run):
+    """TensorFlow writes absl lines at import whatever TF_CPP_MIN_LOG_LEVEL says; a run of ~40 jobs
+    printed two each among Snakemake's lines. The scripts' bootstrap routes them to the job's log."""
+    console = (tiny_run / "console.txt").read_text()
+    assert "Finished jobid" in console or "steps (100%) done" in console  # the run's real console
+    strays = [line for line in console.splitlines() if "absl::" in line or line.startswith(("I0000", "W0000"))]
+    assert strays == []
+    cnn_log = (tiny_run / "logs/cnn/train.log").read_text()
+    assert cnn_log.count("job started") == 1  # the script's own to_file call did not reopen the log
+    assert "runtime:" in cnn_log
+
+
 def test_cnn_change_reruns_cnn_but_not_data(tiny_run, tmp_path):
     assert planned_rules(tiny_run, "--configfile", "config/tiny.yaml") == []
     Path(tiny_run / "more.yaml").write_text("cnn:\n  epochs: 2\n")

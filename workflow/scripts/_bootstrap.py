@@ -3,7 +3,8 @@
 Snakemake puts this folder on ``sys.path``; the package sits one level up. Inserting it first
 makes a job use the workflow's own code even where an older copy is installed. Then, before any
 script imports Keras, the job's declared threads, GPU and cache folder become the environment that
-TensorFlow, JAX, OpenMP and BLAS read when they start (mnist_dreams.plumbing.runtime; logs.to_file logs it).
+TensorFlow, JAX, OpenMP and BLAS read when they start (mnist_dreams.plumbing.runtime), and the job's
+output goes to its log before any import can print (logs.to_file).
 """
 
 import os
@@ -26,3 +27,7 @@ if job is not None:
         cache_dir=job.config.get("cache_dir"),
         device=job.config.get("gpu", {}).get("device", "auto"),
     )
+    if job.log:  # from here on, TensorFlow's start-up lines and any traceback land in the job's log
+        from mnist_dreams.plumbing import logs  # noqa: E402
+
+        logs.to_file(job.log[0])
