@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 
 from mnist_dreams.ascent import grids, oip, precursor  # noqa: E402
 from mnist_dreams.plumbing import backend  # noqa: E402
-from mnist_dreams.subject import data, models, photo  # noqa: E402
+from mnist_dreams.subject import data, examples, models, photo  # noqa: E402
 
 
 def screen_and_oip(model, maps, starts, args):
@@ -55,7 +55,7 @@ def main():
     model, mean, std = models.load_cnn(args.model, args.training)
     starts = grids.grid_patterns([0.2, 0.5, 0.8], 3, mean, std)
     mnist, _ = data.read_mnist(args.mnist)
-    max_act, mean_act = oip.test_activations(
+    max_act, mean_act, _ = examples.activations(
         model, photo.to_input(np.asarray(mnist["x_test"], np.float32)[..., None], mean, std)
     )
     screens, results, t_screen, t_oip = screen_and_oip(model, args.maps, starts, args)

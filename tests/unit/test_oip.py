@@ -4,7 +4,7 @@ import pytest
 from helpers import conv3_by_numpy, most_active_map
 from mnist_dreams.ascent import oip
 from mnist_dreams.plumbing import backend
-from mnist_dreams.subject import photo
+from mnist_dreams.subject import examples, photo
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +41,10 @@ def test_optimize_stores_the_loss_of_the_stored_images(small_cnn, starts, jitter
 def test_layer_table_counts_firing_and_found_maps(small_cnn, mnist, starts):
     a = small_cnn["attrs"]
     x = photo.to_input(np.asarray(mnist["x_test"][:500], np.float32)[..., None], a["pixel_mean"], a["pixel_std"])
-    max_act, mean_act = oip.test_activations(small_cnn["model"], x)
+    max_act, mean_act, per_image = examples.activations(small_cnn["model"], x, batch_size=128)
     m = _active_map(small_cnn, starts)
     r = oip.optimize(small_cnn["model"], m, starts, epochs=5, step_size=0.05)
-    table = oip.layer_table({m: r}, max_act, mean_act)
+    table = oip.layer_table({m: r}, max_act, mean_act, best_test=per_image.max(axis=0))
     assert len(table) == 128 and table["computed"].sum() == 1
     assert table.loc[m, "found"] == bool(r["final_loss"].max() > 0) and table.loc[m, "best_loss"] == pytest.approx(
         r["final_loss"].max()
@@ -54,6 +54,13 @@ def test_layer_table_counts_firing_and_found_maps(small_cnn, mnist, starts):
     clear = np.abs(peak) > 1e-5
     np.testing.assert_array_equal(table["fires_on_test"][clear], peak[clear] > 0)
     assert 0 < table["fires_on_test"].sum() < 128
+    # the pattern numbers of the computed map: its OIP against the best test image, by NumPy
+    by_image = conv3_by_numpy(small_cnn["model"], x).mean(axis=(1, 2))
+    assert table.loc[m, "best_test_activation"] == pytest.approx(by_image[:, m].max(), rel=1e-4, abs=1e-6)
+    if r["final_loss"].max() > 0:
+        assert table.loc[m, "oip_vs_best_test"] == pytest.approx(r["final_loss"].max() / by_image[:, m].max(), rel=1e-4)
+        assert 0 <= table.loc[m, "high_frequency_share"] <= 1
+    assert table.drop(index=m)["oip_vs_best_test"].isna().all()  # maps without an OIP have no numbers
 
 
 def test_chunked_ascent_equals_one_long_loop(small_cnn, starts):

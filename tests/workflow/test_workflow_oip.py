@@ -57,6 +57,27 @@ def test_summary_covers_the_layer(tiny_run, tiny_test_peaks):
         assert table.loc[m, "best_loss"] == pytest.approx(oip["final_loss"].max(), rel=1e-5)  # TSV: 6 digits
 
 
+def test_dataset_examples_and_pattern_numbers_match_numpy(tiny_run, tiny_test_conv3):
+    """Each map's 9 most and least exciting test images, and the OIP ÷ best test image ratio, from
+    every test image's conv3 by NumPy (the saved weights), not by the workflow's Keras pass."""
+    ex, attrs = store.read_h5(tiny_run / "results/oip/examples.h5")
+    mnist, _ = store.read_h5(tiny_run / "resources/mnist.h5")
+    by_image = tiny_test_conv3.mean(axis=(1, 2))  # (10000, 128): the OIP's objective on each image
+    assert attrs["n_images"] == 10000 and ex["top_index"].shape == (128, 9)
+    np.testing.assert_allclose(ex["top_activation"], -np.sort(-by_image, axis=0)[:9].T, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(ex["bottom_activation"], np.sort(by_image, axis=0)[:9].T, rtol=1e-4, atol=1e-6)
+    for m in range(128):  # the stored images and labels are those of the stored indices
+        np.testing.assert_array_equal(ex["top_images"][m][..., 0], mnist["x_test"][ex["top_index"][m]])
+        np.testing.assert_array_equal(ex["top_label"][m], mnist["y_test"][ex["top_index"][m]])
+    table = pd.read_csv(tiny_run / "results/oip/summary.tsv", sep="\t")
+    np.testing.assert_allclose(table["best_test_activation"], by_image.max(axis=0), rtol=1e-4, atol=1e-6)
+    for m in _tiny(tiny_run)["maps"]:
+        oip, _ = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("final_loss",))
+        expected = oip["final_loss"].max() / by_image[:, m].max()
+        assert table.loc[m, "oip_vs_best_test"] == pytest.approx(expected, rel=1e-4)
+    assert table.loc[~table["computed"], "oip_vs_best_test"].isna().all()
+
+
 def test_one_map_target_builds_only_what_it_needs(tmp_path):
     work = workflow_copy(tmp_path)
     jobs = planned_jobs(work, "results/oip/map_056.h5", "--configfile", "config/tiny.yaml")
@@ -65,7 +86,8 @@ def test_one_map_target_builds_only_what_it_needs(tmp_path):
     # makes a one-map run one job per step; of several maps a target builds its chunk)
     one = ("--config", "maps=[56]")
     jobs = planned_jobs(work, "results/oip/map_056.png", *one)  # the default config: halving
-    assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "oip": 1, "oip_figure": 1}
+    # ... and the map's dataset examples beside it (one forward pass over MNIST test)
+    assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "oip": 1, "dataset_examples": 1, "oip_figure": 1}
     jobs = planned_jobs(work, "results/dreams/map_056.png", *one, "--configfile", "config/paper.yaml")
     assert jobs == {"mnist": 1, "cnn": 1, "dream": 1, "dream_figure": 1}  # not all 128 maps' dreams
     jobs = planned_jobs(work, "results/precursor/map_056.png", *one)

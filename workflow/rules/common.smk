@@ -10,7 +10,7 @@ from snakemake.utils import validate
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
 from mnist_dreams.plumbing import chunks, codehash, configuration
-from mnist_dreams.subject import activity, cnn, selection
+from mnist_dreams.subject import activity, cnn, examples, selection
 
 # `--config` values arrive as YAML BaseLoader strings ("56", "600", "null"): give them the
 # schema's types first, so that validation judges the value the user meant.
@@ -108,6 +108,7 @@ except selection.SubjectError as err:
 # it fits the model (28×28 gray), else none (the column stays empty, the figure says why)
 MNIST_SHAPED = tuple(INPUT_SHAPE) == (28, 28, 1)
 TEST_DATA = config["model"]["data"] or ("resources/mnist.h5" if MNIST_SHAPED else None)
+TOP_EXAMPLES = examples.TOP  # dataset examples per map and side (most / least exciting)
 if config["model"]["data"]:
     if not SUBJECT:  # the seed's conv3: its layer summary feeds results/summary.tsv
         raise WorkflowError(
@@ -125,6 +126,11 @@ if config["model"]["data"]:
 def test_data_inputs():
     """The test image files as an input (a folder's files one by one: an edit reruns the summary)."""
     return {"test_data": activity.files(TEST_DATA)} if TEST_DATA else {}
+
+
+def examples_inputs():
+    """Each map's dataset examples and test activations (rule dataset_examples), where the model has test images."""
+    return {"examples": at("results/oip/examples.h5")} if TEST_DATA else {}
 
 
 def test_data_label():

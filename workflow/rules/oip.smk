@@ -139,11 +139,39 @@ for name, maps in per_map_jobs("oip") if TWO_STAGE else []:
             "../scripts/oip_select.py"
 
 
-rule oip_summary:
+# One forward pass over the test images (model.data, or MNIST test for a 28×28 gray model): each
+# map's most and least exciting images (beside its OIP in the map's figure) and the activations
+# the layer summary reads. Only where the model has test images (examples_inputs).
+rule dataset_examples:
     input:
         **model_inputs(),
-        # the images the maps' activity is measured on: model.data, or MNIST test for 28×28 gray
         **test_data_inputs(),
+    output:
+        at("results/oip/examples.h5"),
+    log:
+        at("logs/oip/examples.log"),
+    benchmark:
+        at("benchmarks/oip/examples.tsv")
+    priority: CHAIN_PRIORITY
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    params:
+        layer=LAYER,
+        scaling=model_scaling(),
+        top=TOP_EXAMPLES,
+        test_data=test_data_label(),
+        code=code("dataset_examples"),
+    script:
+        "../scripts/dataset_examples.py"
+
+
+rule oip_summary:
+    input:
+        **examples_inputs(),
         oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
     output:
         at("results/oip/summary.tsv"),
@@ -163,8 +191,6 @@ rule oip_summary:
         runtime=10,
     params:
         start=config["oip"]["start"],
-        layer=LAYER,
-        scaling=model_scaling(),
         n_maps=N_MAPS,
         code=code("oip_summary"),
     script:
@@ -177,7 +203,8 @@ for name, maps in per_map_jobs("oip_figure"):
         name:
             name
         input:
-            per_map(at("results/oip/map_{map}.h5"), maps),
+            **examples_inputs(),
+            oips=per_map(at("results/oip/map_{map}.h5"), maps),
         output:
             figures(
                 at("results/oip/map_{map}.png"),

@@ -214,23 +214,19 @@ def check_procedure(paths_attrs, start):
         )
 
 
-def test_activations(model, x_test, layer="conv3", batch_size=1000):
-    """Per map: the largest and mean activation over all test images and positions."""
-    from ..plumbing import backend
-
-    act = backend.feature_model(model, layer).predict(x_test, batch_size=batch_size, verbose=0)
-    return act.max(axis=(0, 1, 2)), act.mean(axis=(0, 1, 2))
-
-
-def layer_table(results, max_act, mean_act, attrs=None, n_maps=None):
+def layer_table(results, max_act, mean_act, attrs=None, n_maps=None, best_test=None):
     """One row per map of the layer: fires on test data?, and for computed maps found / best loss.
 
     ``results``: map index → stored OIP arrays; ``attrs``: map index → their attrs (for ``stage``
     and ``found_by`` of a two-stage run). A map "fires" when some test image activates it somewhere
     (max > 0); it is "found" when an OIP candidate ends with loss > 0. ``max_act`` None: no test
     data for this model (``n_maps`` rows, fires_on_test and the activations left empty).
+    ``best_test``: per map the best test image's activation (the OIP's objective on the image,
+    ``subject.examples``); with OIP ``images`` it gives the pattern numbers (``pattern_numbers``).
     """
     import pandas as pd
+
+    from .pattern_numbers import per_map
 
     attrs = attrs or {}
     rows = []
@@ -252,6 +248,9 @@ def layer_table(results, max_act, mean_act, attrs=None, n_maps=None):
                 "candidates_found": 0 if r is None else int((final > 0).sum()),
                 "stage": stage,
                 "found_by": "" if r is None else a.get("found_by", stage if found else "none"),
+                "best_test_activation": np.nan if best_test is None else float(best_test[m]),
             }
         )
+        if r is not None and "images" in r:
+            rows[-1].update(per_map(r, rows[-1]["best_test_activation"]))
     return pd.DataFrame(rows)

@@ -4,21 +4,46 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..report.figures import pattern, plt, save
+from ..report.figures import pattern, picture, plt, save
 
 
-def oip_panel(map_index, result, path, layer="conv3"):
-    """The map's k OIPs in viridis with their final loss (the seed's panels), starts below in gray."""
+def oip_panel(map_index, result, path, layer="conv3", examples=None):
+    """The map's k OIPs in viridis with their final loss (the seed's panels), starts below in gray;
+    with ``examples`` (``map_examples``), the test images that excite the map most and least below."""
     k = len(result["final_loss"])
     order = np.argsort(-result["final_loss"], kind="stable")
-    fig, axes = plt.subplots(2, k, figsize=(1.6 * k, 3.6), squeeze=False)
+    fig = plt.figure(figsize=(max(1.6 * k, 10.5), 3.6 if examples is None else 6.4))
+    top, bottom = fig.subfigures(2, 1, height_ratios=(3.6, 2.8)) if examples else (fig, None)
+    axes = top.subplots(2, k, squeeze=False)
     for col, i in enumerate(order):
         pattern(axes[0, col], result["images"][i], f"loss {result['final_loss'][i]:.3g}")
         pattern(axes[1, col], result["start_images"][i], f"start {result['start_loss'][i]:.2g}", cmap="gray")
     found = "found" if result["final_loss"].max() > 0 else "no OIP found (all losses 0)"
     epochs = result["loss_history"].shape[1]
-    fig.suptitle(f"{layer} map {map_index}: OIPs after {epochs} epochs — {found}", fontsize=10)
+    top.suptitle(f"{layer} map {map_index}: OIPs after {epochs} epochs — {found}", fontsize=10)
+    if examples:
+        _examples(bottom, examples, result["final_loss"].max())
     return save(fig, path)
+
+
+def map_examples(stored, map_index):
+    """One map's rows of ``examples.h5`` (subject.examples.sheet), for ``oip_panel``."""
+    return {key: stored[key][map_index] for key in stored if key.startswith(("top_", "bottom_"))}
+
+
+def _examples(fig, ex, best_loss):
+    """Two rows of test images: the most exciting (activation and label) and the least exciting."""
+    n = ex["top_images"].shape[0]
+    axes = fig.subplots(2, n, squeeze=False)
+    for row, side in enumerate(("top", "bottom")):
+        for col in range(n):
+            label = int(ex[f"{side}_label"][col])
+            title = f"{ex[f'{side}_activation'][col]:.3g}" + (f" · {label}" if label >= 0 else "")
+            picture(axes[row, col], ex[f"{side}_images"][col].squeeze(-1) if ex[f"{side}_images"].shape[-1] == 1
+                    else ex[f"{side}_images"][col], title)  # fmt: skip
+    best = float(ex["top_activation"][0])
+    ratio = f"; best OIP ÷ best test image = {best_loss / best:.3g}" if best > 0 and best_loss > 0 else ""
+    fig.suptitle(f"test images: most exciting (top, activation · label), least (bottom){ratio}", fontsize=9)
 
 
 STATES = {  # (found, fires on test) → how the atlas frames the map

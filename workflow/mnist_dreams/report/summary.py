@@ -21,6 +21,10 @@ SEED = {
     "oip_not_found": claims.NOT_FOUND,
     "maps_firing_on_test": claims.Claim(None, "maps", "not reported by the seed"),
     "precursor_seconds_per_map": claims.PRECURSOR_SECONDS,
+    # the pattern numbers (mnist_dreams.ascent.pattern_numbers), medians over the maps with an OIP
+    "oip_vs_best_test_median": claims.Claim(None, "ratio", "not reported by the seed"),
+    "oip_high_frequency_share_median": claims.Claim(None, "fraction", "not reported by the seed"),
+    "oip_diversity_median": claims.Claim(None, "cosine distance", "not reported by the seed"),
     "finer_grid_maps_screened": claims.FINER_GRID,
     "finer_grid_maps_found": claims.FINER_GRID,
     "finer_grid_firing_maps_found": claims.FINER_GRID,
@@ -119,7 +123,20 @@ def oip_rows(layer, oip_attrs, start, origin):
     if not seconds:
         note = "no precursor screening in this run"
     rows.append(_row("precursor_seconds_per_map", float(np.median(seconds)) if seconds else None, origin, note))
+    import pandas as pd
+
+    for quantity, column in PATTERN_NUMBERS.items():
+        values = pd.to_numeric(computed[column], errors="coerce").dropna() if column in computed else []
+        note = f"median of {len(values)} maps with an OIP" if len(values) else "no map with a value in this run"
+        rows.append(_row(quantity, float(np.median(values)) if len(values) else None, origin, note))
     return rows
+
+
+PATTERN_NUMBERS = {  # summary row: the layer summary's column
+    "oip_vs_best_test_median": "oip_vs_best_test",
+    "oip_high_frequency_share_median": "high_frequency_share",
+    "oip_diversity_median": "diversity",
+}
 
 
 def kmeans_rows(sweep, origin):
