@@ -62,3 +62,12 @@ def test_speed_only_knob_plans_no_job(tiny_run, knob):
         assert not {rule for rule in computed if not rule.startswith("dream_figure")}  # no screening, no dream
     else:
         assert planned == {}
+
+
+def test_robust_ascent_reruns_the_oip_and_its_readers_only(tiny_run):
+    """oip.scale/rotate at 0 (the defaults, said out loud) plan nothing: results made before the robust
+    ascent existed stay valid; rotate 5 reruns the OIP and what reads it, never the CNN, the screening
+    or the dataset examples."""
+    assert reruns.planned(tiny_run, {"oip": {"rotate": 0, "scale": 0.0}}) == {}
+    planned = reruns.planned(tiny_run, {"oip": {"rotate": 5}})
+    assert planned.get("oip") and not {"cnn", "precursor", "dataset_examples", "mnist"} & set(planned), planned

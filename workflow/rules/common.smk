@@ -9,6 +9,7 @@ from snakemake.utils import validate
 # The package lives under workflow/; the Snakefile uses its pure, light modules too.
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
+from mnist_dreams.ascent import robust
 from mnist_dreams.plumbing import chunks, codehash, configuration
 from mnist_dreams.subject import activity, cnn, examples, selection
 
@@ -150,6 +151,10 @@ if config["dream"]["size"] < INPUT_SHAPE[0]:
         f"({INPUT_SHAPE[0]}×{INPUT_SHAPE[1]}): the dreams look at the photo at that size; "
         f"set dream.size to {INPUT_SHAPE[0]} or more, e.g. --config 'dream={{size: {4 * INPUT_SHAPE[0]}}}'"
     )
+# a shift, zoom or rotation too large for the input: refused with the largest that fits
+TOO_LARGE = robust.check(config["oip"], INPUT_SHAPE)
+if TOO_LARGE:
+    raise WorkflowError(TOO_LARGE)
 
 
 def model_inputs():

@@ -52,6 +52,8 @@ def oip_params(start):
     """The OIP's keys for a job starting from ``start``; the random-start settings only then."""
     p = config["oip"]
     out = {k: p[k] for k in ("epochs", "step_size", "jitter", "l2", "tv")}
+    # the robust ascent's zoom and rotation only when on: results made before they existed stay valid
+    out.update({k: p[k] for k in ("scale", "rotate") if p[k]})
     out["start"] = start
     if start == "random":
         out["random"] = p["random"]

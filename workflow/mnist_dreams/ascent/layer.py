@@ -55,6 +55,14 @@ def compiled(model, layer, step_size, epochs, l2=0.0, tv=0.0):
     return backend.make_ascent(model, layer, step_size, epochs, l2=l2, tv=tv)
 
 
+@functools.lru_cache(maxsize=16)
+def compiled_robust(model, layer, step_size, l2=0.0, tv=0.0):
+    """The ascent with transformation robustness (``robust``), compiled once per process."""
+    from ..plumbing import backend
+
+    return backend.make_robust_ascent(model, layer, step_size, l2=l2, tv=tv)
+
+
 class Pairs:
     """The pairs of one step: per map, rows of ``base`` (a shared array or the map's own) to ascend.
 

@@ -10,6 +10,7 @@ import time
 import numpy as np
 
 from ..plumbing.progress import Progress
+from . import robust
 from .grids import upscale_basis
 
 CHUNK_EPOCHS = 100  # epochs per compiled call of the full OIP (a progress line can follow each)
@@ -37,7 +38,8 @@ def random_starts(count, pixel_mean, pixel_std, seed, cells=(2, 4, 7, 14), weigh
     return np.repeat(((img - pixel_mean) / pixel_std).astype(np.float32), c, axis=-1)
 
 
-def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=0, l2=0.0, tv=0.0, seed=0, prune=True):
+def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=0, l2=0.0, tv=0.0, seed=0, prune=True,
+             scale=0.0, rotate=0.0):  # fmt: skip
     """Full OIP run of ``starts`` on one map (``map_index`` an int) or on several maps at once
     (``map_index`` one map per start: one compiled ascent for all of them, mnist_dreams.ascent.layer).
 
@@ -47,6 +49,8 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
     which needs one compiled step per epoch instead of one compiled loop, and one map per call (the
     shifts are seeded per map). ``prune``: a start whose map activation is exactly 0 never moves
     under the plain objective, so it is recorded (loss 0, image unchanged) instead of ascended.
+    ``scale`` or ``rotate`` > 0: transformation robustness (``robust``: shift by up to ``jitter``,
+    zoom, rotation before every step, seeded by ``seed`` + map), several maps per call.
     """
     from ..plumbing import backend  # here, not at the top: readers of stored OIPs need no Keras
     from . import layer as engine
@@ -56,7 +60,14 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
     maps = np.broadcast_to(np.asarray(map_index, np.int32), (len(starts),)).copy()
     label = _label(sorted(set(maps.tolist())))
     progress = Progress(log, f"{label}: OIP of {len(starts)} candidates", epochs, "epochs")
-    if jitter:
+    if scale or rotate:
+        from . import robust
+
+        settings = {"jitter": jitter, "scale": scale, "rotate": rotate}
+        images, history, start_loss = robust.ascend(
+            model, layer, maps, starts, epochs, step_size, settings, seed, l2, tv, progress, CHUNK_EPOCHS
+        )
+    elif jitter:
         if len(set(maps.tolist())) > 1:
             raise ValueError("oip.jitter: one map per call (its shifts are seeded per map)")
         images, rows = starts, []
@@ -131,13 +142,15 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
                 r["count"], pixel_mean, pixel_std, seed * 1000 + m, r["cells"], r["weights"], shape
             )
             origin[m], extra[m] = list(range(r["count"])), {}
-    plain = not (p["jitter"] or p["l2"] or p["tv"])  # the objective whose dead starts never move
+    plain = not (p["jitter"] or p["l2"] or p["tv"] or robust.enabled(p))  # the objective whose dead starts never move
     if p["start"] == "random" and p["random"]["count"] > p["random"]["top_k"] and plain:
         _keep_best(model, starts, origin, extra, p, layer)
     settings = dict(
         epochs=p["epochs"], step_size=p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"], layer=layer
     )
-    if p["jitter"]:
+    if robust.enabled(p):  # several maps per call, each map's transforms seeded by seed + map
+        settings.update(scale=p.get("scale", 0.0), rotate=p.get("rotate", 0.0), seed=seed)
+    if p["jitter"] and not robust.enabled(p):
         results = {m: optimize(model, m, starts[m], seed=seed + m, **settings) for m in maps}
     else:
         counts = [len(starts[m]) for m in maps]

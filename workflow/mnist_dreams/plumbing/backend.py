@@ -158,6 +158,72 @@ def _jax_ascent(f, step_size, epochs):
     return run
 
 
+def make_robust_ascent(model, layer, step_size, l2=0.0, tv=0.0):
+    """Compile ``ascend(images, map_indices, transforms) -> (images, loss_history)``, the ascent with
+    transformation robustness (``mnist_dreams.ascent.robust``): before every step each image is
+    transformed by its row of ``transforms`` (epochs, B, 8) (``keras.ops.image.affine_transform``,
+    bilinear, reflected at the edges) and the transformed image's gradient flows back to the image.
+
+    History row *e* < epochs: the map loss of the transformed images of step *e*; the last row: the
+    returned (untransformed) images' loss, the one stored as their ``final_loss``.
+    """
+    base = objective(model, layer, l2, tv)
+
+    def f(x, m, t):
+        return base(ops.image.affine_transform(x, t, interpolation="bilinear", fill_mode="reflect"), m)
+
+    if name() == "tensorflow":
+        import tensorflow as tf
+
+        @tf.function(reduce_retracing=True)
+        def step(x, m, t):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                goal, loss = f(x, m, t)
+            g = tape.gradient(goal, x)
+            return x + step_size * _rms_normalized(g), loss
+
+        final = tf.function(lambda x, m: base(x, m)[1], reduce_retracing=True)
+
+        def run(x, m, ts):
+            x, m, rows = tf.constant(x), tf.constant(m), []
+            for t in ts:
+                x, loss = step(x, m, tf.constant(t))
+                rows.append(loss)
+            return x, tf.stack([*rows, final(x, m)])
+
+    elif name() == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        grad = jax.value_and_grad(lambda x, m, t: (lambda goal, loss: (goal.sum(), loss))(*f(x, m, t)), has_aux=True)
+
+        @jax.jit
+        def run(x, m, ts):
+            def body(x, t):
+                (_, loss), g = grad(x, m, t)
+                return x + step_size * _rms_normalized(g), loss
+
+            x, hist = jax.lax.scan(body, x, ts)
+            return x, jnp.concatenate([hist, base(x, m)[1][None]])
+
+    else:
+        raise NotImplementedError(f"no ascent step for Keras backend {name()!r} (use tensorflow or jax)")
+
+    def ascend(images, map_indices, transforms):
+        x = np.ascontiguousarray(images, np.float32)
+        m = np.broadcast_to(np.asarray(map_indices, np.int32), (x.shape[0],)).copy()
+        out, hist = run(x, m, np.ascontiguousarray(transforms, np.float32))
+        return np.asarray(out), np.asarray(hist)
+
+    return ascend
+
+
+def _rms_normalized(g):
+    """Each sample's gradient divided by its root mean square: every step moves an image as far."""
+    return g / (ops.sqrt(ops.mean(ops.square(g), axis=(1, 2, 3), keepdims=True)) + EPS)
+
+
 def make_layer_gradient(model, layer_weights):
     """Compile ``grad(images) -> (gradients, losses)`` for DeepDream's layer-wide objective.
 
