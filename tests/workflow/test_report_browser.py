@@ -86,3 +86,33 @@ def test_report_shows_figure(page, report, tmp_path):
     png = (workdir / FIGURE_ENTRY).read_bytes()
     assert data_uri_bytes(src) == png, f"the image shown is not {FIGURE_ENTRY}"
     assert width == png_width(png)
+
+
+def test_map_pages_open_from_the_atlas_with_their_figures(browser, tiny_run):
+    """The per-map pages in Chromium: the atlas index loads fast, a click opens a map's page, and its
+    OIP figure and dream are the PNGs on disk, decoded at their true width."""
+    from selenium.webdriver.common.by import By
+
+    pages = tiny_run / "results/oip/pages"
+    browser.get((pages / "index.html").as_uri())
+    load_ms = browser.execute_script(
+        "const t = performance.getEntriesByType('navigation')[0]; return t.loadEventEnd - t.startTime;"
+    )
+    print(f"index.html loaded in {load_ms:.0f} ms")
+    assert load_ms < 2000
+    cells = browser.find_elements(By.CSS_SELECTOR, "a.cell")
+    assert [c.get_attribute("href").rsplit("/", 1)[1] for c in cells] == ["map_046.html", "map_056.html"]
+    assert all(browser.execute_script("return arguments[0].naturalWidth", c.find_element(By.TAG_NAME, "img")) == 28
+               for c in cells)  # fmt: skip
+    cells[0].click()
+    assert browser.current_url.endswith("map_046.html")
+    width = "return arguments[0].naturalWidth"
+    shown = {  # "oip/map_046.png" and "dreams/map_046.png": each image's folder and name
+        "/".join(img.get_attribute("src").split("/")[-2:]): browser.execute_script(width, img)
+        for img in browser.find_elements(By.CSS_SELECTOR, "img.figure")
+    }
+    assert shown == {
+        f"{folder}/map_046.png": png_width((tiny_run / f"results/{folder}/map_046.png").read_bytes())
+        for folder in ("oip", "dreams")
+    }
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.loss polyline")) >= 1

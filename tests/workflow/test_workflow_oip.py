@@ -104,3 +104,18 @@ def test_oip_change_reruns_oip_not_precursor_and_vice_versa(tiny_run):
     assert planned_rules(tiny_run, *base, "screen_change.yaml") == expected
     Path(tiny_run / "random.yaml").write_text("oip:\n  start: random\n")
     assert "precursor" not in planned_rules(tiny_run, *base, "random.yaml")
+
+
+def test_map_pages_link_every_computed_map_and_only_files_that_exist(tiny_run):
+    import re
+
+    pages = tiny_run / "results/oip/pages"
+    index = (pages / "index.html").read_text()
+    assert re.findall(r"href='(map_\d{3}\.html)'", index) == [f"map_{m:03d}.html" for m in _tiny(tiny_run)["maps"]]
+    for m in _tiny(tiny_run)["maps"]:
+        page = (pages / f"map_{m:03d}.html").read_text()
+        links = re.findall(r"(?:src|href)='([^']+)'", page)
+        assert f"../map_{m:03d}.png" in links and f"../../dreams/map_{m:03d}.png" in links
+        assert all((pages / link).is_file() for link in links), links
+        oip, _ = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("final_loss",))
+        assert f"<th>best_loss</th><td>{oip['final_loss'].max():.4g}</td>" in page

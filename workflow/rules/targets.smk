@@ -38,6 +38,7 @@ def subject_outputs():
         at("results/oip/summary.html"),
         at("results/oip/summary.png"),
         at("results/oip/atlas.png"),
+        at("results/oip/pages"),
         *dream_outputs(),
         *rescue_outputs(),
     ]

@@ -1,0 +1,28 @@
+# The layer's per-map pages: the atlas as links (index.html), and per computed map its numbers, its OIP
+# figure with the dataset examples, its loss curves and its dream (mnist_dreams.report.pages).
+
+
+rule map_pages:
+    input:
+        summary=at("results/oip/summary.tsv"),
+        oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
+        figures=expand(at("results/oip/map_{map}.png"), map=map_ids()),
+        dreams=expand(at("results/dreams/map_{map}.png"), map=map_ids()),
+    output:
+        directory(at("results/oip/pages")),
+    log:
+        at("logs/oip/pages.log"),
+    benchmark:
+        at("benchmarks/oip/pages.tsv")
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        layer=LAYER,
+        code=code("map_pages"),
+    script:
+        "../scripts/map_pages.py"
