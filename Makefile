@@ -51,8 +51,12 @@ run: install
 paper: install
 	$(BIN)/python -m mnist_dreams.plumbing.paper_run --cores $(CORES) $(ARGS)
 
+# The whole suite in TEST_WORKERS processes (pytest-xdist), each test file kept in one of them so
+# its module fixtures are built once; most tests wait on snakemake subprocesses that start Python
+# and TensorFlow on one core, so two workers overlap them on a 2-core box (TEST_WORKERS=0: serial).
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 # The unit tests alone (tests/unit: no snakemake run, no training beyond seconds), for a quick
 # answer after a change; `make test` runs them too, with the workflow, fault, SLURM and browser
