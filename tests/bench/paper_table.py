@@ -28,7 +28,7 @@ STAGES = (
     ("features + MLPs", ("cluster_features", "mlp")),
     ("random stage", ("oip_random",)),
     ("precursor + its OIP", ("precursor", "oip_precursor")),
-    ("OIPs: choice, figures, atlas", ("oip",)),
+    ("OIPs: choice, figures, atlas", ("oip", "dataset_examples", "map_pages")),
     ("dreams", ("dream", "deepdream")),
     ("rescue (5 values)", ("rescue",)),
     ("summary + tables", ("summary", "cluster_sweep_table", "mlp_comparison_table")),
