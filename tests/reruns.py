@@ -63,7 +63,7 @@ SPEED_ONLY = {
 # list, and a chunk's OIP job reads all its maps' screenings, so the precursor-started OIPs rerun (to
 # identical files: the chain above shows it) and what reads them; a chunk's dream figures read all
 # its maps' dreams, so they are drawn again (from the same files). No other rule may be planned.
-PLANS_BY_DESIGN = {"maps_per_job 2": ("oip", "summary", "dream_figure")}
+PLANS_BY_DESIGN = {"maps_per_job 2": ("oip", "summary", "dream_figure", "map_pages")}
 
 
 @dataclass

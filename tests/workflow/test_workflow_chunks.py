@@ -49,7 +49,7 @@ def test_switching_maps_per_job_reruns_no_screening_and_no_dream(tiny_run):
     # so the precursor-started OIPs rerun (to identical files), and a chunk's figures read both maps'
     # files, so they are drawn again; params and code are unchanged: no screening, no dream.
     assert not {r for r in planned if r.startswith(("precursor", "dream")) and not r.startswith("dream_figure")}
-    layer = {"oip_summary", "oip_atlas", "oip_summary_table", "summary", "summary_table"}
+    layer = {"oip_summary", "oip_atlas", "oip_summary_table", "summary", "summary_table", "map_pages"}
     assert planned <= {"oip_maps_046_056", "oip_figure_maps_046_056", "dream_figure_maps_046_056", *layer}
 
 

@@ -45,7 +45,8 @@ def test_deepdream_keeps_the_input_size(tiny_run):
 def test_dream_changes_rerun_only_dream_jobs(tiny_run):
     base = ("--configfile", "config/tiny.yaml")
     Path(tiny_run / "d1.yaml").write_text("dream:\n  epochs: 21\n")
-    assert planned_rules(tiny_run, *base, "d1.yaml") == ["dream", "dream_figure", "dream_gallery"]
+    # the map pages show each map's dream: written again too
+    assert planned_rules(tiny_run, *base, "d1.yaml") == ["dream", "dream_figure", "dream_gallery", "map_pages"]
     photo = tiny_run / "photo.png"
     Image.fromarray(np.full((64, 64), 128, np.uint8)).save(photo)
     Path(tiny_run / "d2.yaml").write_text(f"dream:\n  image: {photo}\n")
@@ -55,6 +56,7 @@ def test_dream_changes_rerun_only_dream_jobs(tiny_run):
         "dream",
         "dream_figure",
         "dream_gallery",
+        "map_pages",
     ]
     Path(tiny_run / "d3.yaml").write_text("deepdream:\n  steps: 4\n")
     assert planned_rules(tiny_run, *base, "d3.yaml") == ["deepdream", "deepdream_figure"]

@@ -156,7 +156,7 @@ def test_a_savedmodel_folder_or_an_unknown_layer_fails_before_any_job_with_the_f
 
 
 # last: it leaves the rgb run's layer summary measured on model.data
-def test_model_data_names_the_test_images_and_reruns_only_the_layer_summary(own_run):
+def test_model_data_names_the_test_images_and_reruns_only_the_examples_and_what_shows_them(own_run):
     import keras
 
     images = np.random.default_rng(7).integers(0, 256, (40, 32, 32, 3), dtype=np.uint8)
@@ -164,7 +164,9 @@ def test_model_data_names_the_test_images_and_reruns_only_the_layer_summary(own_
     np.savez(own_run / "data/rgb.npz", images=images)
     args = config("rgb", data="data/rgb.npz")
     planned = planned_jobs(own_run, *args)
-    assert set(planned) - {"all"} == {"oip_summary", "oip_summary_table", "oip_atlas"}
+    # the maps' dataset examples come from model.data: them, the layer summary and what shows them
+    shown = {"oip_summary", "oip_summary_table", "oip_atlas", "oip_figure", "map_pages"}
+    assert {rule.split("_maps_")[0] for rule in planned} - {"all"} == {"dataset_examples", *shown}
     snakemake(own_run, "--cores", "2", *args)
     folder = own_run / "results" / own_model.folder(KINDS["rgb"][1], "block2_relu")
     table = pd.read_csv(folder / "oip/summary.tsv", sep="\t")

@@ -35,7 +35,7 @@ def test_package_edit_plans_exactly_its_jobs_and_their_dependants(tiny_run):
     with appended(tiny_run / "workflow/mnist_dreams/ascent/precursor.py"):
         planned = planned_rules(tiny_run, *BASE)
     # precursor.py is imported by the precursor and OIP code; the rest follows from the inputs
-    layer = ["oip_atlas", "oip_figure", "oip_summary", "oip_summary_table", "summary", "summary_table"]
+    layer = ["map_pages", "oip_atlas", "oip_figure", "oip_summary", "oip_summary_table", "summary", "summary_table"]
     assert planned == sorted(["oip", *layer, "precursor", "precursor_figure"])
     assert planned_rules(tiny_run, *BASE) == []  # the edit undone, nothing is due
 
@@ -47,12 +47,13 @@ def test_figure_edit_plans_only_figure_jobs(tiny_run, module):
     assert {"cluster_sweep_figure", "mlp_comparison_figure"} <= planned
     if module == "report/figures.py":
         assert {"cnn_figure", "oip_figure", "oip_atlas", "dream_figure", "dream_gallery", "deepdream_figure"} <= planned
-    assert all(rule.endswith(("_figure", "_atlas", "_gallery")) for rule in planned), planned  # no data, no summary
+    # no data, no summary; the map pages link the figures, so they are written again
+    assert all(rule.endswith(("_figure", "_atlas", "_gallery", "_pages")) for rule in planned), planned
 
 
 def test_rule_script_edit_reruns_that_rule(tiny_run):
     with appended(tiny_run / "workflow/scripts/dream.py"):
-        assert planned_rules(tiny_run, *BASE) == ["dream", "dream_figure", "dream_gallery"]
+        assert planned_rules(tiny_run, *BASE) == ["dream", "dream_figure", "dream_gallery", "map_pages"]
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_a_killed_chunk_job_resumes_alone_and_keeps_none_of_its_maps(tiny_copy):
     assert planned.pop("oip_maps_046_056") == 1 and planned.pop("oip_figure_maps_046_056") == 1
     # what reads the chunk's maps, and the dream figures, drawn per chunk now (reruns.PLANS_BY_DESIGN)
     assert set(planned) <= {"oip_summary", "oip_atlas", "oip_summary_table", "summary", "summary_table",
-                            "dream_figure_maps_046_056"}  # fmt: skip
+                            "dream_figure_maps_046_056", "map_pages"}  # fmt: skip
     snakemake(work, "--cores", "2", *BASE, *chunk)
     for t in targets:
         result, attrs = store.read_h5(work / t, required=["final_loss"])
