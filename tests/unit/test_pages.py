@@ -72,6 +72,9 @@ def test_map_page_shows_its_numbers_figure_curves_and_dream():
     ys = [float(p.split(",")[1]) for p in lines[0]["points"].split()]
     assert ys == sorted(ys, reverse=True)  # a rising loss climbs the chart (SVG y grows downwards)
     assert page.all("a")[0]["href"] == "index.html"
+    long = Page(pages.map_page(0, ROWS[0], "conv3", np.linspace(0, 1, 1200)[None]))
+    points = long.all("polyline")[0]["points"].split()
+    assert len(points) == pages.POINTS and points[-1] == "415.0,5.0"  # the last epoch, the top, at the right edge
     assert "conv3 map 0: found" in "".join(page.text)
 
 
