@@ -7,7 +7,8 @@ For the seed CNN's conv3 (the run's results/cnn) and the example BatchNorm model
 of a sample of firing maps and prints, per model × method: the median high-frequency share of the
 best OIPs, the share of maps whose OIP beats the best MNIST test image (ratio > 1), the median
 diversity of the found candidates, and the seconds. Methods: plain (the seed's), jitter (a roll of
-up to 1 px), robust (shift up to 1 px, zoom ±10 %, rotation ±10°; mnist_dreams.ascent.robust).
+up to 1 px), robust (shift up to 1 px, zoom ±10 %, rotation ±10°; and 2 px, ±20 %, ±20°;
+mnist_dreams.ascent.robust).
 Prints a markdown table last.
 """
 
@@ -30,6 +31,7 @@ METHODS = {
     "plain": {},
     "jitter 1 px": {"jitter": 1},
     "robust: 1 px, ±10 %, ±10°": {"jitter": 1, "scale": 0.1, "rotate": 10.0},
+    "robust: 2 px, ±20 %, ±20°": {"jitter": 2, "scale": 0.2, "rotate": 20.0},
 }
 
 
