@@ -23,6 +23,17 @@ def test_random_starts_are_seeded_and_span_the_pixel_range(small_cnn, starts):
     np.testing.assert_allclose(starts.max(axis=(1, 2, 3)), hi, rtol=1e-5)
 
 
+def test_random_starts_of_a_colour_model_are_one_gray_image_scaled_per_channel():
+    mean, std = np.array([10.0, 120.0, 250.0]), np.array([1.0, 2.0, 4.0])
+    rgb = oip.random_starts(3, mean, std, seed=5, shape=(20, 24, 3))
+    assert rgb.shape == (3, 20, 24, 3)
+    gray = rgb * std + mean  # back to 0-255 pixels: the same image in every channel
+    np.testing.assert_allclose(gray[..., 1], gray[..., 0], atol=1e-3)
+    np.testing.assert_allclose(gray[..., 2], gray[..., 0], atol=1e-3)
+    np.testing.assert_allclose(gray.min(axis=(1, 2, 3)), 0, atol=1e-3)
+    np.testing.assert_allclose(gray.max(axis=(1, 2, 3)), 255, atol=1e-3)
+
+
 def _active_map(small_cnn, starts):
     return most_active_map(small_cnn["model"], starts)
 

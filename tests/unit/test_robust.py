@@ -117,3 +117,16 @@ def test_tensorflow_and_jax_agree_in_the_forward_pass_and_the_step_direction(sma
     cos = (d_tf * d_jax).sum(1) / np.linalg.norm(d_tf, axis=1) / np.linalg.norm(d_jax, axis=1)
     print("cosine of the TF and JAX steps:", np.round(cos, 4))
     assert live.any() and (cos[live] > 0.9).all(), cos
+
+
+def test_style_auto_is_the_seeds_ascent_for_its_cnn_and_smooth_for_a_users_model():
+    seed_cnn = {"style": "auto", "jitter": 0, "scale": 0.0, "rotate": 0.0, "parameterization": "pixel"}
+    assert robust.resolve_style(seed_cnn, False, (28, 28, 1)) == "seed"
+    assert seed_cnn == {"style": "seed", "jitter": 0, "scale": 0.0, "rotate": 0.0, "parameterization": "pixel"}
+    own = {"style": "auto", "jitter": 0, "scale": 0.0, "rotate": 0.0, "parameterization": "pixel"}
+    assert robust.resolve_style(own, True, (224, 224, 3)) == "smooth"
+    assert own == {"style": "smooth", "jitter": 8, "scale": 0.1, "rotate": 10.0, "parameterization": "fourier"}
+    explicit = {"style": "smooth", "jitter": 0, "scale": 0.0, "rotate": 3.0, "parameterization": "pixel"}
+    robust.resolve_style(explicit, False, (28, 28, 1))  # smooth asked for the seed CNN; rotate 3 kept
+    assert explicit == {"style": "smooth", "jitter": 1, "scale": 0.1, "rotate": 3.0, "parameterization": "fourier"}
+    assert robust.check(explicit, (28, 28, 1)) is None

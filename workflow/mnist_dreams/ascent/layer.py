@@ -10,8 +10,8 @@ The exact prune. A map's loss is the mean of its post-ReLU activation. A start w
 exactly 0 at every position gets a gradient of exactly 0 (ReLU passes none below 0), so its step
 g / (rms(g) + eps) is 0: it never moves and its loss stays 0 for any number of epochs. One forward
 pass of all starts gives every map's start loss at once; a dead pair is recorded (loss 0, image
-unchanged) instead of ascended. Only for the plain objective: an L2 or TV term, or jitter, moves a
-dead image.
+unchanged) instead of ascended. Only for the plain objective: an L2 or TV term, jitter or the
+diversity term moves a dead image.
 """
 
 from __future__ import annotations
@@ -48,19 +48,19 @@ def dead(losses):
 
 
 @functools.lru_cache(maxsize=16)
-def compiled(model, layer, step_size, epochs, l2=0.0, tv=0.0):
+def compiled(model, layer, step_size, epochs, l2=0.0, tv=0.0, diversity=0.0, fourier=False):
     """The ascent of ``epochs`` epochs, compiled once per process and shared by every map."""
     from ..plumbing import backend
 
-    return backend.make_ascent(model, layer, step_size, epochs, l2=l2, tv=tv)
+    return backend.make_ascent(model, layer, step_size, epochs, l2=l2, tv=tv, diversity=diversity, fourier=fourier)
 
 
 @functools.lru_cache(maxsize=16)
-def compiled_robust(model, layer, step_size, l2=0.0, tv=0.0):
+def compiled_robust(model, layer, step_size, l2=0.0, tv=0.0, diversity=0.0, fourier=False):
     """The ascent with transformation robustness (``robust``), compiled once per process."""
     from ..plumbing import backend
 
-    return backend.make_robust_ascent(model, layer, step_size, l2=l2, tv=tv)
+    return backend.make_robust_ascent(model, layer, step_size, l2=l2, tv=tv, diversity=diversity, fourier=fourier)
 
 
 class Pairs:

@@ -34,12 +34,13 @@ def random_starts(count, pixel_mean, pixel_std, seed, cells=(2, 4, 7, 14), weigh
     for n, weight in zip(cells, weights, strict=True):
         img += weight * rng.uniform(0.0, 1.0, (count, n * n)) @ upscale_basis(n, (h, w)).T
     lo, hi = img.min(axis=1, keepdims=True), img.max(axis=1, keepdims=True)
-    img = ((img - lo) / np.maximum(hi - lo, 1e-12) * 255.0).reshape(count, h, w, 1)
-    return np.repeat(((img - pixel_mean) / pixel_std).astype(np.float32), c, axis=-1)
+    img = np.repeat(((img - lo) / np.maximum(hi - lo, 1e-12) * 255.0).reshape(count, h, w, 1), c, axis=-1)
+    # per-channel mean and std of a colour model apply after the gray image is copied to its channels
+    return ((img - np.asarray(pixel_mean)) / np.asarray(pixel_std)).astype(np.float32)
 
 
 def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=0, l2=0.0, tv=0.0, seed=0, prune=True,
-             scale=0.0, rotate=0.0):  # fmt: skip
+             scale=0.0, rotate=0.0, diversity=0.0, fourier=False):  # fmt: skip
     """Full OIP run of ``starts`` on one map (``map_index`` an int) or on several maps at once
     (``map_index`` one map per start: one compiled ascent for all of them, mnist_dreams.ascent.layer).
 
@@ -51,11 +52,16 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
     under the plain objective, so it is recorded (loss 0, image unchanged) instead of ascended.
     ``scale`` or ``rotate`` > 0: transformation robustness (``robust``: shift by up to ``jitter``,
     zoom, rotation before every step, seeded by ``seed`` + map), several maps per call.
+    ``diversity`` > 0: each candidate also pushes away from its map's other candidates in the same
+    call (``goals.sibling_similarity`` on the layer's Gram matrices): all of a map's candidates must
+    be in one call, as ``run_maps`` puts them. ``fourier``: the Fourier parameterization with
+    decorrelated colour (``plumbing.spectral``: the gradient low-passed; dead starts stay dead).
     """
     from ..plumbing import backend  # here, not at the top: readers of stored OIPs need no Keras
     from . import layer as engine
 
     t0 = time.perf_counter()
+    terms = dict(l2=float(l2), tv=float(tv), diversity=float(diversity), fourier=bool(fourier))  # beside the map loss
     starts = np.asarray(starts, np.float32)
     maps = np.broadcast_to(np.asarray(map_index, np.int32), (len(starts),)).copy()
     label = _label(sorted(set(maps.tolist())))
@@ -65,13 +71,13 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
 
         settings = {"jitter": jitter, "scale": scale, "rotate": rotate}
         images, history, start_loss = robust.ascend(
-            model, layer, maps, starts, epochs, step_size, settings, seed, l2, tv, progress, CHUNK_EPOCHS
+            model, layer, maps, starts, epochs, step_size, settings, seed, progress, CHUNK_EPOCHS, **terms
         )
     elif jitter:
         if len(set(maps.tolist())) > 1:
             raise ValueError("oip.jitter: one map per call (its shifts are seeded per map)")
         images, rows = starts, []
-        step = backend.make_ascent(model, layer, step_size, 1, l2=l2, tv=tv)
+        step = backend.make_ascent(model, layer, step_size, 1, **terms)
         rng = np.random.default_rng(seed)
         for epoch in range(epochs):
             shift = tuple(int(s) for s in rng.integers(-jitter, jitter + 1, 2))
@@ -85,7 +91,7 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
         start_loss = backend.map_losses(model, layer, starts, maps)
     else:
         live = np.ones(len(starts), bool)
-        if prune and not (l2 or tv):  # a penalty term moves a dead image
+        if prune and not (l2 or tv or diversity):  # a penalty term moves a dead image
             by_map = {m: j for j, m in enumerate(sorted(set(maps.tolist())))}
             first = engine.start_losses(model, starts, list(by_map), layer)
             live = ~engine.dead(first[[by_map[m] for m in maps.tolist()], np.arange(len(starts))])
@@ -96,7 +102,7 @@ def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=
         for done in range(0, epochs, CHUNK_EPOCHS):
             n = min(CHUNK_EPOCHS, epochs - done)
             if len(x):
-                x, hist = engine.compiled(model, layer, float(step_size), n, float(l2), float(tv))(x, m)
+                x, hist = engine.compiled(model, layer, float(step_size), n, **terms)(x, m)
                 rows.append(hist if not rows else hist[1:])
             progress.update(done + n, best_loss=float(rows[-1][-1].max()) if rows else 0.0)
         if rows:
@@ -142,12 +148,19 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
                 r["count"], pixel_mean, pixel_std, seed * 1000 + m, r["cells"], r["weights"], shape
             )
             origin[m], extra[m] = list(range(r["count"])), {}
-    plain = not (p["jitter"] or p["l2"] or p["tv"] or robust.enabled(p))  # the objective whose dead starts never move
-    if p["start"] == "random" and p["random"]["count"] > p["random"]["top_k"] and plain:
+    # The pick of the top_k random starts screens with the plain ascent; the full ascent's own options
+    # (the diversity term, the robust transforms, the Fourier filter) act on the picked starts. A
+    # penalty or the seed-era roll ascends every start, as before.
+    pick = not (p["l2"] or p["tv"] or (p["jitter"] and not robust.enabled(p)))
+    if p["start"] == "random" and p["random"]["count"] > p["random"]["top_k"] and pick:
         _keep_best(model, starts, origin, extra, p, layer)
     settings = dict(
         epochs=p["epochs"], step_size=p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"], layer=layer
     )
+    if p.get("diversity"):
+        settings["diversity"] = p["diversity"]
+    if p.get("parameterization", "pixel") == "fourier":
+        settings["fourier"] = True
     if robust.enabled(p):  # several maps per call, each map's transforms seeded by seed + map
         settings.update(scale=p.get("scale", 0.0), rotate=p.get("rotate", 0.0), seed=seed)
     if p["jitter"] and not robust.enabled(p):
@@ -164,6 +177,7 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
     out = {}
     for m, result in results.items():
         result["candidate"] = origin[m]
+        result["gram_similarity"] = _gram_similarity(model, layer, result["images"])
         for key in ("random_start_loss", "random_screen_loss"):  # every random start's, not only the picked
             if key in extra[m]:
                 result[key] = extra[m].pop(key)
@@ -175,6 +189,14 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
             log.warning("map %d: found at the start, but its top %d ended at loss 0", m, len(result["final_loss"]))
         out[m] = (result, attrs)
     return out
+
+
+def _gram_similarity(model, layer, images):
+    """The candidates' pairwise Gram similarity on the layer (``pattern_numbers.style_diversity``)."""
+    from ..plumbing import backend
+    from .pattern_numbers import gram_similarity
+
+    return gram_similarity(backend.feature_model(model, layer).predict(images, verbose=0)).astype(np.float32)
 
 
 def _keep_best(model, starts, origin, extra, p, layer):

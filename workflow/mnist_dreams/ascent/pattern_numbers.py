@@ -7,6 +7,10 @@
   complaint about plain ascent, puts ~80 % there (white noise: 1 − π/16); a smooth pattern, little.
 - ``diversity``: the mean pairwise cosine distance between the map's found candidates (images,
   mean removed): 0 when they are one pattern, ~1 when unrelated; NaN with fewer than two found.
+- ``style_diversity``: 1 − the mean pairwise cosine similarity of the found candidates' Gram
+  matrices on the layer (``gram_similarity``, stored by the OIP job): what ``oip.diversity``
+  pushes up. Random starts already differ pixel by pixel (diversity ~0.9) while the layer sees
+  much the same texture in them; this number says how differently the layer sees them.
 """
 
 from __future__ import annotations
@@ -41,16 +45,37 @@ def diversity(images, final_loss):
     return float(np.mean(1.0 - cos[pairs]))
 
 
+def gram_similarity(acts):
+    """(k, k) cosine similarities of the Gram matrices (channels × channels over the positions) of
+    the layer activations ``acts`` (k, h, w, c): the quantity ``goals.sibling_similarity`` lowers."""
+    a = np.asarray(acts, np.float64)
+    a = a.reshape(len(a), -1, a.shape[-1])
+    gram = np.einsum("bpc,bpd->bcd", a, a).reshape(len(a), -1)
+    gram /= np.maximum(np.linalg.norm(gram, axis=1, keepdims=True), 1e-12)
+    return gram @ gram.T
+
+
+def style_diversity(similarity, final_loss):
+    """1 − the mean pairwise Gram similarity (``gram_similarity``) of the found candidates."""
+    found = np.flatnonzero(np.asarray(final_loss) > 0)
+    if len(found) < 2:
+        return float("nan")
+    sim = np.asarray(similarity)[np.ix_(found, found)]
+    return float(1.0 - sim[np.triu_indices(len(found), 1)].mean())
+
+
 def per_map(result, best_test_activation=np.nan):
     """The three numbers of one map's stored OIP result (``images``, ``final_loss``); NaN where the
     map has no OIP (every candidate at loss 0) or no test data."""
     loss = np.asarray(result["final_loss"])
     if loss.max() <= 0:
-        return {"oip_vs_best_test": np.nan, "high_frequency_share": np.nan, "diversity": np.nan}
+        return {k: np.nan for k in ("oip_vs_best_test", "high_frequency_share", "diversity", "style_diversity")}
     best = int(np.argmax(loss))
     ratio = float(loss[best] / best_test_activation) if best_test_activation > 0 else np.nan
     return {
         "oip_vs_best_test": ratio,
         "high_frequency_share": high_frequency_share(result["images"][best]),
         "diversity": diversity(result["images"], loss),
+        # files made before the OIP job stored it: NaN
+        "style_diversity": style_diversity(result["gram_similarity"], loss) if "gram_similarity" in result else np.nan,
     }

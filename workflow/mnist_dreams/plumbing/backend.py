@@ -1,9 +1,10 @@
 """The one backend-specific piece: gradient ascent on input images, for TensorFlow and JAX.
 
-Loss of sample *i* = mean over the positions of map ``m[i]`` of layer ``layer`` (post-activation).
-Each sample's gradient is divided by its own RMS (+1e-5), as in the seed author's OIP code, so the
-step size is "RMS pixel change per epoch" in standardized pixel units. The objective is written
-once in ``keras.ops``; only differentiation and the compiled epoch loop differ per backend.
+Loss of sample *i* = mean over the positions of map ``m[i]`` of layer ``layer`` (post-activation),
+or any other objective (``goals``). Each sample's gradient is divided by its own RMS (+1e-5), as in
+the seed author's OIP code, so the step size is "RMS pixel change per epoch" in standardized pixel
+units. Objectives are written once in ``keras.ops``; only differentiation and the compiled epoch
+loop differ per backend.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import numpy as np
 from keras import ops
 
 from . import runtime
+from .goals import EPS, feature_model, objective
 
 PRECISIONS = ("float32", "tf32")
-EPS = 1e-5
 
 if keras.backend.backend() == "jax":
     runtime.atomic_jax_cache()  # before the job's first compilation is written to the cache
@@ -49,54 +50,37 @@ def seed_everything(seed):
         tf.config.experimental.enable_op_determinism()
 
 
-def feature_model(model, layer):
-    """A model from the CNN's input to ``layer``'s output (weights shared, not copied)."""
-    return keras.Model(model.inputs, model.get_layer(layer).output, name=f"upto_{layer}")
-
-
-def objective(model, layer, l2=0.0, tv=0.0):
-    """``f(x, m) -> (objective, map_loss)`` per sample, in backend-neutral ``keras.ops``.
-
-    Computing only map ``m`` of the last layer (a 1-channel convolution) was tried and measured
-    slower on CPU (12.2k vs 13.5k image·epochs/s, TF 2.21): the full layer plus a gather stays.
-    """
-    feature = feature_model(model, layer)
-
-    def activation(x, m):
-        # training=False: Dropout off, BatchNorm on its moving statistics (never updated here)
-        act = ops.take_along_axis(feature(x, training=False), ops.reshape(m, (-1, 1, 1, 1)), axis=3)
-        return ops.mean(act, axis=(1, 2, 3))
-
-    def f(x, m):
-        loss = activation(x, m)
-        goal = loss
-        if l2:
-            goal = goal - l2 * ops.mean(ops.square(x), axis=(1, 2, 3))
-        if tv:
-            dy = ops.abs(x[:, 1:, :, :] - x[:, :-1, :, :])
-            dx = ops.abs(x[:, :, 1:, :] - x[:, :, :-1, :])
-            goal = goal - tv * (ops.mean(dy, axis=(1, 2, 3)) + ops.mean(dx, axis=(1, 2, 3)))
-        return goal, loss
-
-    return f
-
-
-def make_ascent(model, layer, step_size, epochs, l2=0.0, tv=0.0):
+def make_ascent(model, layer, step_size, epochs, l2=0.0, tv=0.0, diversity=0.0, fourier=False):
     """Compile ``ascend(images, map_indices) -> (images, loss_history)``.
 
     ``images``: float32 (B, 28, 28, 1); ``map_indices``: int (B,) or one int for all.
     ``l2``/``tv`` subtract an L2 / total-variation penalty from the objective (lucid-style
-    regularizers, off by default); the history records the map loss alone.
+    regularizers, off by default), ``diversity`` the similarity to the same map's other samples;
+    the history records the map loss alone.
     ``loss_history`` has ``epochs + 1`` rows: row *e* is each sample's map loss after *e* updates
     (row 0 = the start images, row -1 = the returned images).
     JAX runs the epoch loop inside one compiled function; TensorFlow calls one compiled step per
     epoch, its tensors staying on the device between steps (faster on CPU, see ``_tf_ascent``).
     """
-    f = objective(model, layer, l2, tv)
+    return compile_ascent(
+        objective(model, layer, l2, tv, diversity), step_size, epochs, precondition_for(model, fourier)
+    )
+
+
+def precondition_for(model, fourier):
+    """The Fourier parameterization's gradient filter for the model's input (``spectral``), or None."""
+    from . import spectral
+
+    return spectral.preconditioner(model.inputs[0].shape[1:]) if fourier else None
+
+
+def compile_ascent(f, step_size, epochs, precondition=None):
+    """``make_ascent`` for any objective ``f(x, groups) -> (goal, recorded value)`` in ``keras.ops``
+    (``groups``: the int per sample that ``ascend`` passes on, a map index for the OIP)."""
     build = {"tensorflow": _tf_ascent, "jax": _jax_ascent}.get(name())
     if build is None:
         raise NotImplementedError(f"no ascent step for Keras backend {name()!r} (use tensorflow or jax)")
-    run = build(f, float(step_size), int(epochs))
+    run = build(f, float(step_size), int(epochs), precondition)
 
     def ascend(images, map_indices=0):
         x = np.ascontiguousarray(images, np.float32)
@@ -107,7 +91,7 @@ def make_ascent(model, layer, step_size, epochs, l2=0.0, tv=0.0):
     return ascend
 
 
-def _tf_ascent(f, step_size, epochs):
+def _tf_ascent(f, step_size, epochs, precondition=None):
     import tensorflow as tf
 
     @tf.function(reduce_retracing=True)
@@ -116,6 +100,8 @@ def _tf_ascent(f, step_size, epochs):
             tape.watch(x)
             goal, loss = f(x, m)
         g = tape.gradient(goal, x)  # d(sum of goals)/dx = each sample's own gradient
+        if precondition is not None:  # the Fourier parameterization (spectral)
+            g = precondition(g)
         g /= tf.sqrt(tf.reduce_mean(tf.square(g), axis=[1, 2, 3], keepdims=True)) + EPS
         return x + step_size * g, loss
 
@@ -135,7 +121,7 @@ def _tf_ascent(f, step_size, epochs):
     return run
 
 
-def _jax_ascent(f, step_size, epochs):
+def _jax_ascent(f, step_size, epochs, precondition=None):
     import jax
     import jax.numpy as jnp
 
@@ -147,6 +133,8 @@ def _jax_ascent(f, step_size, epochs):
 
     def step(x, m):
         (_, loss), g = grad(x, m)
+        if precondition is not None:
+            g = precondition(g)
         g = g / (jnp.sqrt(jnp.mean(jnp.square(g), axis=(1, 2, 3), keepdims=True)) + EPS)
         return x + step_size * g, loss
 
@@ -158,7 +146,7 @@ def _jax_ascent(f, step_size, epochs):
     return run
 
 
-def make_robust_ascent(model, layer, step_size, l2=0.0, tv=0.0):
+def make_robust_ascent(model, layer, step_size, l2=0.0, tv=0.0, diversity=0.0, fourier=False):
     """Compile ``ascend(images, map_indices, transforms) -> (images, loss_history)``, the ascent with
     transformation robustness (``mnist_dreams.ascent.robust``): before every step each image is
     transformed by its row of ``transforms`` (epochs, B, 8) (``keras.ops.image.affine_transform``,
@@ -167,7 +155,13 @@ def make_robust_ascent(model, layer, step_size, l2=0.0, tv=0.0):
     History row *e* < epochs: the map loss of the transformed images of step *e*; the last row: the
     returned (untransformed) images' loss, the one stored as their ``final_loss``.
     """
-    base = objective(model, layer, l2, tv)
+    return compile_robust_ascent(
+        objective(model, layer, l2, tv, diversity), step_size, precondition_for(model, fourier)
+    )
+
+
+def compile_robust_ascent(base, step_size, precondition=None):
+    """``make_robust_ascent`` for any objective ``base(x, groups) -> (goal, recorded value)``."""
 
     def f(x, m, t):
         return base(ops.image.affine_transform(x, t, interpolation="bilinear", fill_mode="reflect"), m)
@@ -181,6 +175,7 @@ def make_robust_ascent(model, layer, step_size, l2=0.0, tv=0.0):
                 tape.watch(x)
                 goal, loss = f(x, m, t)
             g = tape.gradient(goal, x)
+            g = g if precondition is None else precondition(g)
             return x + step_size * _rms_normalized(g), loss
 
         final = tf.function(lambda x, m: base(x, m)[1], reduce_retracing=True)
@@ -202,6 +197,7 @@ def make_robust_ascent(model, layer, step_size, l2=0.0, tv=0.0):
         def run(x, m, ts):
             def body(x, t):
                 (_, loss), g = grad(x, m, t)
+                g = g if precondition is None else precondition(g)
                 return x + step_size * _rms_normalized(g), loss
 
             x, hist = jax.lax.scan(body, x, ts)

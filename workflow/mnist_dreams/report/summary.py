@@ -25,6 +25,7 @@ SEED = {
     "oip_vs_best_test_median": claims.Claim(None, "ratio", "not reported by the seed"),
     "oip_high_frequency_share_median": claims.Claim(None, "fraction", "not reported by the seed"),
     "oip_diversity_median": claims.Claim(None, "cosine distance", "not reported by the seed"),
+    "oip_style_diversity_median": claims.Claim(None, "cosine distance", "not reported by the seed"),
     "finer_grid_maps_screened": claims.FINER_GRID,
     "finer_grid_maps_found": claims.FINER_GRID,
     "finer_grid_firing_maps_found": claims.FINER_GRID,
@@ -136,6 +137,7 @@ PATTERN_NUMBERS = {  # summary row: the layer summary's column
     "oip_vs_best_test_median": "oip_vs_best_test",
     "oip_high_frequency_share_median": "high_frequency_share",
     "oip_diversity_median": "diversity",
+    "oip_style_diversity_median": "style_diversity",
 }
 
 
