@@ -32,7 +32,16 @@ from slurm_cluster import SlurmMissing, running_cluster
 
 pytestmark = pytest.mark.e2e
 
-GPU_RULES = {"cnn", "precursor", "oip", "dream", "deepdream", "mlp_reference", "mlp_clustered"}  # declare gpu=1
+GPU_RULES = {
+    "cnn",
+    "precursor",
+    "oip",
+    "dream",
+    "deepdream",
+    "mlp_reference",
+    "mlp_clustered",
+    "objective",
+}  # declare gpu=1
 CPU_RULES = {"kmeans", "silhouettes", "cluster_features", "dataset_examples"}
 PER_MAP_RULES = {"precursor", "oip", "dream"}  # grouped by profiles/slurm
 LOCAL_RULES = {  # the Snakefile's localrules
@@ -43,6 +52,7 @@ LOCAL_RULES = {  # the Snakefile's localrules
     "oip_figure",
     "oip_atlas",
     "map_pages",
+    "objective_figure",
     "dream_figure",
     "dream_gallery",
     "deepdream_figure",

@@ -98,7 +98,8 @@ def test_oip_change_reruns_oip_not_precursor_and_vice_versa(tiny_run):
     base = ("--configfile", "config/tiny.yaml")
     Path(tiny_run / "oip_change.yaml").write_text("oip:\n  epochs: 61\n")
     layer = ["map_pages", "oip_atlas", "oip_figure", "oip_summary", "oip_summary_table", "summary", "summary_table"]
-    assert planned_rules(tiny_run, *base, "oip_change.yaml") == sorted(["oip", *layer])
+    # the objectives take the oip section's ascent settings too (config objectives)
+    assert planned_rules(tiny_run, *base, "oip_change.yaml") == sorted(["oip", *layer, "objective", "objective_figure"])
     Path(tiny_run / "screen_change.yaml").write_text("precursor:\n  test_epochs: 4\n")
     expected = sorted(["oip", *layer, "precursor", "precursor_figure"])
     assert planned_rules(tiny_run, *base, "screen_change.yaml") == expected
@@ -119,3 +120,15 @@ def test_map_pages_link_every_computed_map_and_only_files_that_exist(tiny_run):
         assert all((pages / link).is_file() for link in links), links
         oip, _ = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("final_loss",))
         assert f"<th>best_loss</th><td>{oip['final_loss'].max():.4g}</td>" in page
+    # beside each OIP in the index: the map's most exciting test image, decoded back to its pixels
+    import base64
+    import io
+
+    from PIL import Image
+
+    examples, _ = store.read_h5(tiny_run / "results/oip/examples.h5", required=("top_images",))
+    shown = re.findall(r"class='example' src='data:image/png;base64,([^']+)'", index)
+    assert len(shown) == len(_tiny(tiny_run)["maps"])
+    for m, data in zip(_tiny(tiny_run)["maps"], shown, strict=True):
+        pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))))
+        np.testing.assert_array_equal(pixels, examples["top_images"][m][0].squeeze(-1))

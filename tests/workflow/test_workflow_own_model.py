@@ -55,6 +55,11 @@ def test_each_kind_runs_end_to_end_and_its_losses_are_the_layers_activation(own_
         assert attrs["layer"] == layer and oip["images"].shape[1:] == tuple(model.inputs[0].shape[1:])
         recomputed = np.asarray(probe([oip["images"]], training=False))[..., m].mean(axis=(1, 2))
         np.testing.assert_allclose(oip["final_loss"], recomputed, rtol=1e-4, atol=1e-6)
+        # oip.style auto: a model.path ascends smoothly (Fourier + transforms), and the file says so
+        side = min(model.inputs[0].shape[1:3])
+        assert {k: attrs["params"][k] for k in ("style", "parameterization", "jitter", "scale", "rotate")} == {
+            "style": "smooth", "parameterization": "fourier", "jitter": side // 28, "scale": 0.1, "rotate": 10.0
+        }  # fmt: skip
         screening, _ = store.read_h5(folder / f"precursor/map_{m:03d}.h5")
         mean, std = own_model.scaling({"input": scaling}, int(model.inputs[0].shape[-1]))
         np.testing.assert_allclose(

@@ -1,5 +1,6 @@
 # Shared helpers: config validation (fills defaults), parse-time checks, the subject, wildcard checks, code hashes.
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from snakemake.utils import validate
 # The package lives under workflow/; the Snakefile uses its pure, light modules too.
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
-from mnist_dreams.ascent import robust
+from mnist_dreams.ascent import objectives, robust
 from mnist_dreams.plumbing import chunks, codehash, configuration
 from mnist_dreams.subject import activity, cnn, examples, selection
 
@@ -103,6 +104,8 @@ try:
     # DeepDream's layers (null: model.layer), each a layer with maps of the same model
     DEEPDREAM_LAYERS = config["deepdream"]["layers"] or {LAYER: 1.0}
     selection.check_deepdream(DEEPDREAM_LAYERS, LAYER_SHAPES, WHERE)
+    # objectives beyond a map's mean: every unit checked against the layers, defaults filled in
+    OBJECTIVES = objectives.resolve(config["objectives"], LAYER_SHAPES, LAYER, WHERE)
 except selection.SubjectError as err:
     raise WorkflowError(str(err)) from None
 # The test images of the layer summary's fires_on_test: model.data, else MNIST's test set when
@@ -151,6 +154,8 @@ if config["dream"]["size"] < INPUT_SHAPE[0]:
         f"({INPUT_SHAPE[0]}×{INPUT_SHAPE[1]}): the dreams look at the photo at that size; "
         f"set dream.size to {INPUT_SHAPE[0]} or more, e.g. --config 'dream={{size: {4 * INPUT_SHAPE[0]}}}'"
     )
+# oip.style: the seed's plain ascent for its CNN, the smooth one (Fourier + transforms) for a model.path
+OIP_STYLE = robust.resolve_style(config["oip"], bool(OWN_MODEL), INPUT_SHAPE)
 # a shift, zoom or rotation too large for the input: refused with the largest that fits
 TOO_LARGE = robust.check(config["oip"], INPUT_SHAPE)
 if TOO_LARGE:

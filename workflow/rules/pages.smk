@@ -1,9 +1,11 @@
-# The layer's per-map pages: the atlas as links (index.html), and per computed map its numbers, its OIP
-# figure with the dataset examples, its loss curves and its dream (mnist_dreams.report.pages).
+# The layer's per-map pages: the atlas as links (index.html; beside each OIP the test image that excites
+# the map most), and per computed map its numbers, its OIP figure with the dataset examples, its loss
+# curves and its dream (mnist_dreams.report.pages).
 
 
 rule map_pages:
     input:
+        **examples_inputs(),
         summary=at("results/oip/summary.tsv"),
         oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
         figures=expand(at("results/oip/map_{map}.png"), map=map_ids()),

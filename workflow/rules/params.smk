@@ -52,8 +52,15 @@ def oip_params(start):
     """The OIP's keys for a job starting from ``start``; the random-start settings only then."""
     p = config["oip"]
     out = {k: p[k] for k in ("epochs", "step_size", "jitter", "l2", "tv")}
-    # the robust ascent's zoom and rotation only when on: results made before they existed stay valid
-    out.update({k: p[k] for k in ("scale", "rotate") if p[k]})
+    # the robust ascent's zoom and rotation, the diversity term, only when on: results made before
+    # they existed stay valid
+    out.update({k: p[k] for k in ("scale", "rotate", "diversity") if p[k]})
+    if p["parameterization"] != "pixel":
+        out["parameterization"] = p["parameterization"]
+    if (
+        p["style"] != "seed"
+    ):  # the record of a smooth run (a seed-style run's params stay as they were)
+        out["style"] = p["style"]
     out["start"] = start
     if start == "random":
         out["random"] = p["random"]
@@ -99,3 +106,27 @@ def study_runtime():
 def mlp_training():
     """The mlp keys a training depends on (thresholds only change the comparison)."""
     return {key: val for key, val in config["mlp"].items() if key != "thresholds"}
+
+
+def objective_ascent():
+    """The ascent keys an objective's result depends on: the oip section's step and options, the
+    random starts' shape, and the layer of the diversity term when it is on."""
+    p = config["oip"]
+    out = {
+        k: p[k]
+        for k in (
+            "epochs",
+            "step_size",
+            "jitter",
+            "scale",
+            "rotate",
+            "l2",
+            "tv",
+            "diversity",
+            "parameterization",
+        )
+    }
+    out["random"] = {k: p["random"][k] for k in ("cells", "weights")}
+    if p["diversity"]:
+        out["diversity_layer"] = LAYER
+    return out

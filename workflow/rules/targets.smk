@@ -41,7 +41,17 @@ def subject_outputs():
         at("results/oip/pages"),
         *dream_outputs(),
         *rescue_outputs(),
+        *objective_outputs(),
     ]
+
+
+def objective_outputs():
+    """Each configured objective's result and figure (config objectives; none by default)."""
+    return expand(
+        at("results/objectives/{objective}/oip.{ext}"),
+        objective=list(OBJECTIVES),
+        ext=("h5", "png"),
+    )
 
 
 def dream_outputs():

@@ -1,0 +1,63 @@
+# Objectives beyond a map's mean (config objectives): a neuron, a direction, a class, weighted sums,
+# maximized or minimized, each ascended from random starts into its own folder
+# results/objectives/<name>/ (mnist_dreams.ascent.objectives), so that results never collide.
+
+
+wildcard_constraints:
+    # only the configured names: any other folder is no objective of this run
+    objective="|".join(re.escape(name) for name in OBJECTIVES) or "(?!)",
+
+
+rule objective:
+    input:
+        **model_inputs(),
+    output:
+        at("results/objectives/{objective}/oip.h5"),
+    log:
+        at("logs/objectives/{objective}.log"),
+    benchmark:
+        at("benchmarks/objectives/{objective}.tsv")
+    conda:
+        ENV
+    threads: 1
+    resources:
+        gpu=1,
+        gpu_percent=gpu_share(),
+        mem_mb=3000,
+        runtime=30,
+    params:
+        objective=lambda wildcards: OBJECTIVES[wildcards.objective],
+        ascent=objective_ascent(),
+        precision=config["precision"],
+        scaling=model_scaling(),
+        seed=config["seed"],
+        code=code("objective"),
+    script:
+        "../scripts/objective.py"
+
+
+rule objective_figure:
+    input:
+        at("results/objectives/{objective}/oip.h5"),
+    output:
+        report(
+            at("results/objectives/{objective}/oip.png"),
+            caption="../report/objective.rst",
+            category="5 objectives",
+            labels={"objective": "{objective}"},
+        ),
+    log:
+        at("logs/objectives/{objective}.figure.log"),
+    benchmark:
+        at("benchmarks/objectives/{objective}.figure.tsv")
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code("objective_figure"),
+    script:
+        "../scripts/objective_figure.py"
