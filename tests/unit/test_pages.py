@@ -81,3 +81,15 @@ def test_map_page_shows_its_numbers_figure_curves_and_dream():
 def test_pages_are_written_whole(tmp_path):
     path = pages.write(tmp_path / "index.html", "<p>x</p>")
     assert path.read_text() == "<p>x</p>" and [p.name for p in tmp_path.iterdir()] == ["index.html"]
+
+
+def test_index_shows_each_maps_best_test_image_beside_its_oip_unstretched():
+    digit = np.zeros((28, 28, 1), np.uint8)
+    digit[8:20, 12:15] = 200  # a "1" in gray 200, not stretched to white
+    thumbs = {0: pages.thumbnail(np.ones((28, 28, 1))), 1: pages.thumbnail(np.zeros((28, 28, 1)))}
+    page = Page(pages.index_page(ROWS, thumbs, "conv3", {0: pages.photo_thumbnail(digit)}))
+    imgs = page.all("img")
+    assert [i.get("class") for i in imgs] == [None, "example", None]  # map 0: OIP, test image; map 1: OIP
+    shown = np.asarray(Image.open(io.BytesIO(base64.b64decode(imgs[1]["src"].split(",", 1)[1]))))
+    np.testing.assert_array_equal(shown, digit[..., 0])
+    assert "beside it in gray the test image that excites the map most" in "".join(page.text)

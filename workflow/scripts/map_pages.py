@@ -32,5 +32,10 @@ for path, figure in zip(snakemake.input.oips, snakemake.input.figures, strict=Tr
         dream=os.path.relpath(dream, out) if dream else None,
     )
     pages.write(out / f"map_{m:03d}.html", page)
-pages.write(out / "index.html", pages.index_page(list(rows.values()), thumbs, layer))
+# beside each OIP in the index, the test image that excites its map most (rule dataset_examples)
+examples = {}
+if hasattr(snakemake.input, "examples"):
+    stored, _ = store.read_h5(snakemake.input.examples, required=("top_images",))
+    examples = {m: pages.photo_thumbnail(stored["top_images"][m][0]) for m in thumbs}
+pages.write(out / "index.html", pages.index_page(list(rows.values()), thumbs, layer, examples))
 log.info("%d map pages and the index in %s", len(thumbs), out)

@@ -19,8 +19,9 @@ from ..plumbing.store import atomic_path
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 a{color:#1a5fb4}.grid{display:flex;flex-wrap:wrap;gap:6px}
-.cell{width:84px;text-align:center;font-size:12px;text-decoration:none;color:#222}
-.cell img{width:72px;height:72px;image-rendering:pixelated;border:4px solid #999;display:block;margin:auto}
+.cell{min-width:84px;text-align:center;font-size:12px;text-decoration:none;color:#222}
+.cell img{width:72px;height:72px;image-rendering:pixelated;border:4px solid #999;display:inline-block;margin:1px}
+.cell img.example{border-color:#fff}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}
 img.figure{max-width:100%}"""
 FRAME = {  # the atlas's frame colours (oip_figures.STATES)
@@ -31,7 +32,7 @@ FRAME = {  # the atlas's frame colours (oip_figures.STATES)
 }
 SHOWN = (  # the layer summary's columns a map page lists, in this order
     "found", "found_by", "best_loss", "candidates_found", "fires_on_test", "max_test_activation",
-    "best_test_activation", "oip_vs_best_test", "high_frequency_share", "diversity",
+    "best_test_activation", "oip_vs_best_test", "high_frequency_share", "diversity", "style_diversity",
 )  # fmt: skip
 
 
@@ -40,6 +41,21 @@ def state(row):
     found = str(row.get("found")) == "True"
     silent = str(row.get("fires_on_test")) == "False"
     return ("found" if found else "not found") + (", silent on test" if silent else "")
+
+
+def photo_thumbnail(pixels):
+    """A data URI of a test image in 0–255 pixels (h, w[, 1 or 3]) as a PNG, gray or RGB, unstretched."""
+    from PIL import Image
+
+    pixels = np.clip(np.asarray(pixels, np.float64), 0, 255).round().astype(np.uint8)
+    pixels = pixels[..., 0] if pixels.ndim == 3 and pixels.shape[-1] == 1 else pixels
+    return _png_uri(Image.fromarray(pixels))
+
+
+def _png_uri(image):
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def thumbnail(image):
@@ -54,9 +70,7 @@ def thumbnail(image):
         rgb = (norm * 255).round().astype(np.uint8)
     else:
         rgb = (matplotlib.colormaps["viridis"](norm.reshape(norm.shape[:2]))[..., :3] * 255).round().astype(np.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return _png_uri(Image.fromarray(rgb))
 
 
 POINTS = 300
@@ -113,8 +127,10 @@ def map_page(m, row, layer, history=None, figure=None, dream=None):
     return "".join(parts) + "</body></html>"
 
 
-def index_page(rows, thumbs, layer):
-    """The atlas as links: one framed thumbnail per computed map (``thumbs``: map → data URI)."""
+def index_page(rows, thumbs, layer, examples=None):
+    """The atlas as links: one framed thumbnail per computed map (``thumbs``: map → data URI) and,
+    where ``examples`` has one (map → data URI), the test image that excites the map most beside it."""
+    examples = examples or {}
     cells = []
     for row in rows:
         m = int(row["map"])
@@ -123,13 +139,17 @@ def index_page(rows, thumbs, layer):
         frame = FRAME[state(row)]
         cells.append(
             f"<a class='cell' href='map_{m:03d}.html' title='{state(row)}'>"
-            f"<img src='{thumbs[m]}' style='border-color:{frame}' alt='map {m}'>{m}</a>"
+            f"<img src='{thumbs[m]}' style='border-color:{frame}' alt='map {m}'>"
+            + (f"<img class='example' src='{examples[m]}' alt='best test image of map {m}'>" if m in examples else "")
+            + f"{m}</a>"
         )
     counts = {s: sum(state(r) == s for r in rows if int(r["map"]) in thumbs) for s in FRAME}
     legend = ", ".join(f"<span style='color:{FRAME[s]}'>■</span> {s}: {n}" for s, n in counts.items() if n)
+    beside = ", beside it in gray the test image that excites the map most" if examples else ""
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{layer} atlas</title><style>{STYLE}</style></head>"
-        f"<body><h1>{layer}: {len(cells)} maps</h1><p>{legend}. A map's page: click it.</p>"
+        f"<body><h1>{layer}: {len(cells)} maps</h1><p>{legend}. Each map's best OIP (framed){beside}; its page: "
+        "click it.</p>"
         f"<div class='grid'>{''.join(cells)}</div></body></html>"
     )
 
