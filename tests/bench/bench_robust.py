@@ -2,13 +2,16 @@
 
     python tests/bench/bench_robust.py --run /path/to/a/finished/run [--example residual_bn.keras]
 
-For the seed CNN's conv3 (the run's results/cnn) and the example BatchNorm model's block2_out
-(trained here for 3 epochs when --example is not given), each method ascends the same random starts
+For the seed CNN's conv3 (the run's results/cnn), the example BatchNorm model's block2_out
+(trained here for 3 epochs when --example is not given) and the same architecture with an RGB input
+trained here on coloured digits (strokes and background in random colours), each method ascends the same random starts
 of a sample of firing maps and prints, per model × method: the median high-frequency share of the
 best OIPs, the share of maps whose OIP beats the best MNIST test image (ratio > 1), the median
 diversity of the found candidates, and the seconds. Methods: plain (the seed's), jitter (a roll of
 up to 1 px), robust (shift up to 1 px, zoom ±10 %, rotation ±10°; and 2 px, ±20 %, ±20°;
-mnist_dreams.ascent.robust).
+mnist_dreams.ascent.robust), fourier (the Fourier parameterization, mnist_dreams.plumbing.spectral)
+alone and with the mild robust transforms (the smooth style of oip.style), and that with the
+diversity term (oip.diversity 0.5).
 Prints a markdown table last.
 """
 
@@ -32,6 +35,9 @@ METHODS = {
     "jitter 1 px": {"jitter": 1},
     "robust: 1 px, ±10 %, ±10°": {"jitter": 1, "scale": 0.1, "rotate": 10.0},
     "robust: 2 px, ±20 %, ±20°": {"jitter": 2, "scale": 0.2, "rotate": 20.0},
+    "fourier": {"fourier": True},
+    "fourier + robust 1 px, ±10 %, ±10°": {"fourier": True, "jitter": 1, "scale": 0.1, "rotate": 10.0},
+    "the same + diversity 0.5": {"fourier": True, "jitter": 1, "scale": 0.1, "rotate": 10.0, "diversity": 0.5},
 }
 
 
@@ -48,16 +54,45 @@ def subjects(args, mnist):
         print(f"example BatchNorm model trained here: test accuracy {accuracy:.4f}", flush=True)
     mean, std = own_model.scaling({"input": "unit"}, 1)
     yield "example BatchNorm block2_out", bn, "block2_out", mean, std
+    rgb, accuracy = colour_model(mnist)
+    print(f"RGB model (the example's architecture on coloured digits): test accuracy {accuracy:.4f}", flush=True)
+    mean, std = own_model.scaling({"input": "unit"}, 3)
+    yield "RGB BatchNorm block2_out", rgb, "block2_out", mean, std
+
+
+def coloured(x, seed):
+    """Digits (n, 28, 28) as RGB 0-255: strokes in one random colour, background in another, per image."""
+    rng = np.random.default_rng(seed)
+    ink, paper = rng.uniform(0, 255, (2, len(x), 1, 1, 3))
+    alpha = np.asarray(x, np.float32)[..., None] / 255.0
+    return (alpha * ink + (1 - alpha) * paper).astype(np.float32)
+
+
+def colour_model(mnist, epochs=3, subset=20000):
+    """The example BatchNorm architecture with an RGB input, trained on coloured digits at [0, 1]."""
+    from mnist_dreams.subject import example_model
+
+    model = example_model.build(seed=0, channels=3)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x, y = mnist["x_train"][:subset], mnist["y_train"][:subset]
+    model.fit(coloured(x, 1) / 255.0, y, epochs=epochs, batch_size=128, verbose=0)
+    _, accuracy = model.evaluate(coloured(mnist["x_test"], 2) / 255.0, mnist["y_test"], batch_size=1000, verbose=0)
+    return model, float(accuracy)
 
 
 def measure(model, layer, mean, std, mnist, args):
-    x_test = photo.to_input(np.asarray(mnist["x_test"], np.float32)[..., None], mean, std)
+    pixels = np.asarray(mnist["x_test"], np.float32)[..., None]
+    if model.inputs[0].shape[-1] == 3:
+        pixels = coloured(mnist["x_test"], 2)
+    x_test = photo.to_input(pixels, mean, std)
     peak, _, per_image = examples.activations(model, x_test, layer)
     best_test = per_image.max(axis=0)
     firing = np.flatnonzero(peak > 0)
     maps = firing[np.linspace(0, len(firing) - 1, min(args.maps, len(firing))).astype(int)]
     rows = {}
     for method, settings in METHODS.items():
+        if args.methods and method not in args.methods:
+            continue
         t0 = time.perf_counter()
         numbers = []
         for m in maps:
@@ -88,6 +123,7 @@ def main():
     ap.add_argument("--starts", type=int, default=4, help="random starts per map")
     ap.add_argument("--epochs", type=int, default=400)
     ap.add_argument("--step-size", type=float, default=0.01)
+    ap.add_argument("--methods", nargs="*", help=f"only these of {list(METHODS)}")
     args = ap.parse_args()
     mnist, _ = data.read_mnist(args.run / "resources/mnist.h5")
     table = {name: measure(model, layer, *scale, mnist, args) for name, model, layer, *scale in subjects(args, mnist)}

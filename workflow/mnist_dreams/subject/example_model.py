@@ -16,7 +16,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 
-def build(seed=0):
+def build(seed=0, channels=1):
     import keras
     from keras import layers
 
@@ -33,7 +33,7 @@ def build(seed=0):
         y = conv_bn(y, filters, f"{name}_b")
         return layers.ReLU(name=f"{name}_out")(layers.Add(name=f"{name}_add")([shortcut, y]))
 
-    inp = keras.Input((28, 28, 1), name="image")
+    inp = keras.Input((28, 28, channels), name="image")
     x = layers.ReLU(name="stem_out")(conv_bn(inp, 16, "stem"))
     x = layers.MaxPooling2D(2, name="pool1")(x)
     x = block(x, 16, "block1")
