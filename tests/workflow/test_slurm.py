@@ -53,6 +53,7 @@ LOCAL_RULES = {  # the Snakefile's localrules
     "oip_atlas",
     "map_pages",
     "objective_figure",
+    "objective_gallery",
     "dream_figure",
     "dream_gallery",
     "deepdream_figure",

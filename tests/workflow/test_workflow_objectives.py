@@ -58,6 +58,7 @@ def test_each_objective_in_its_own_folder_with_its_value_recomputed(tiny_run):
     np.testing.assert_array_equal(mix["start_images"], three["start_images"][:3])
     for name in ("three", "mix"):
         assert (tiny_run / f"results/objectives/{name}/oip.png").stat().st_size > 10000
+    assert (tiny_run / "results/objectives/gallery.png").stat().st_size > 5000
 
 
 def test_one_objectives_change_reruns_that_objective_only(tiny_run):
@@ -68,7 +69,8 @@ def test_one_objectives_change_reruns_that_objective_only(tiny_run):
     assert (
         "output: results/objectives/three/oip.h5" in planned and "output: results/objectives/mix/oip.h5" not in planned
     )
-    assert planned_rules(tiny_run, *BASE, "objective_change.yaml") == ["objective", "objective_figure"]
+    planned = planned_rules(tiny_run, *BASE, "objective_change.yaml")
+    assert planned == ["objective", "objective_figure", "objective_gallery"]
 
 
 @pytest.mark.parametrize(

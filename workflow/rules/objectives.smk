@@ -61,3 +61,29 @@ rule objective_figure:
         code=code("objective_figure"),
     script:
         "../scripts/objective_figure.py"
+
+
+rule objective_gallery:
+    input:
+        expand(at("results/objectives/{objective}/oip.h5"), objective=list(OBJECTIVES)),
+    output:
+        report(
+            at("results/objectives/gallery.png"),
+            caption="../report/objective_gallery.rst",
+            category="5 objectives",
+        ),
+    log:
+        at("logs/objectives/gallery.log"),
+    benchmark:
+        at("benchmarks/objectives/gallery.tsv")
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code("objective_figure"),
+    script:
+        "../scripts/objective_figure.py"

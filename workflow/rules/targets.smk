@@ -46,12 +46,17 @@ def subject_outputs():
 
 
 def objective_outputs():
-    """Each configured objective's result and figure (config objectives; none by default)."""
-    return expand(
-        at("results/objectives/{objective}/oip.{ext}"),
-        objective=list(OBJECTIVES),
-        ext=("h5", "png"),
-    )
+    """Each configured objective's result and figure, and their gallery (config objectives; none by default)."""
+    if not OBJECTIVES:
+        return []
+    return [
+        *expand(
+            at("results/objectives/{objective}/oip.{ext}"),
+            objective=list(OBJECTIVES),
+            ext=("h5", "png"),
+        ),
+        at("results/objectives/gallery.png"),
+    ]
 
 
 def dream_outputs():

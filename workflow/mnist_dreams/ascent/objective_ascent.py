@@ -98,10 +98,11 @@ def build(model, spec, diversity_layer, l2=0.0, tv=0.0, diversity=0.0):
 
 def ascend(model, spec, starts, settings, seed=0, diversity_layer=None):
     """Ascend ``starts`` on the objective ``spec`` (``objectives.resolve``); ``settings``: the oip
-    keys epochs, step_size, jitter, scale, rotate, l2, tv, diversity, parameterization. Returns the datasets of
-    ``results/objectives/<name>/oip.h5``: images, start_images, value_history (k, epochs; the last
-    column the stored images' own value), start_value, final_value, final_terms (k, terms), and
-    ``output`` (k, classes: the model's output for each image) where the last layer has classes."""
+    keys epochs, step_size, jitter, scale, rotate, l2, tv, diversity, parameterization. Returns the
+    datasets of ``results/objectives/<name>/oip.h5`` — images, start_images, value_history (k,
+    epochs; the last column the stored images' own value), start_value, final_value, final_terms
+    (k, terms), and ``output`` (k, classes: the model's output per image) where the last layer has
+    classes — and attrs (class_score, seconds)."""
     from ..plumbing import backend
 
     s, t0 = settings, time.perf_counter()
@@ -112,13 +113,14 @@ def ascend(model, spec, starts, settings, seed=0, diversity_layer=None):
     moves = {k: s.get(k, 0) for k in ("jitter", "scale", "rotate")}
     pre = backend.precondition_for(model, s.get("parameterization", "pixel") == "fourier")
     progress = Progress(log, f"objective: {len(x)} candidates", epochs, "epochs")
+    best = np.min if spec["minimize"] else np.max  # for the progress lines
     if any(moves.values()):
         ts = robust.transforms(len(x), epochs, x.shape[1:3], seed=seed, **moves)
         run, rows = backend.compile_robust_ascent(f, step, pre), []
         for done in range(0, epochs, CHUNK_EPOCHS):
             x, hist = run(x, groups, ts[done : done + CHUNK_EPOCHS])
             rows.append(hist[:-1])
-            progress.update(min(done + CHUNK_EPOCHS, epochs), best=float(hist[-1].max()))
+            progress.update(min(done + CHUNK_EPOCHS, epochs), best=float(best(hist[-1])))
         history = np.concatenate([np.concatenate(rows)[1:], hist[-1:]]).T
     else:
         rows, compiled = [], {}  # one compilation per chunk length
@@ -128,7 +130,7 @@ def ascend(model, spec, starts, settings, seed=0, diversity_layer=None):
                 compiled[n] = backend.compile_ascent(f, step, n, pre)
             x, hist = compiled[n](x, groups)
             rows.append(hist if not rows else hist[1:])
-            progress.update(done + n, best=float(hist[-1].max()))
+            progress.update(done + n, best=float(best(hist[-1])))
         history = np.concatenate(rows)[1:].T
     final_terms = np.asarray(terms_fn(x))
     out = {

@@ -40,5 +40,23 @@ def panel(result, attrs, path):
     return save(fig, path)
 
 
+def gallery(results, path, cols=10):
+    """Every objective's best candidate (lowest when minimizing), titled with its name and, for a
+    model with classes, the class the model says it is: ``results`` [(datasets, attrs)] in config order."""
+    n = len(results)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, min(n, cols), figsize=(1.6 * min(n, cols) + 0.4, 1.9 * rows + 0.5), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_axis_off()
+    for ax, (result, attrs) in zip(axes.flat, results, strict=False):
+        final = np.asarray(result["final_value"])
+        best = int(np.argmin(final) if attrs["spec"]["minimize"] else np.argmax(final))
+        output = result.get("output")
+        says = f"\nsays {int(np.argmax(output[best]))}" if output is not None else ""
+        pattern(ax, result["images"][best], f"{attrs['objective']}{says}")
+    fig.suptitle("objectives: each one's best candidate", fontsize=10)
+    return save(fig, path)
+
+
 def _has_class(spec):
     return any(t["kind"] == "class" for t in spec["terms"])
