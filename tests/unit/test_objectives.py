@@ -155,3 +155,24 @@ def test_the_diversity_term_pushes_a_maps_candidates_apart(small_cnn, images):
         scores[weight] = style_diversity(sim, r["final_loss"])
         assert r["final_loss"].max() > 0
     assert scores[1.0] > scores[0.0] + 0.02, scores
+
+
+def test_the_command_line_spelling_arrives_typed():
+    """`--config 'objectives={...}'` comes as YAML BaseLoader strings; the schema types them."""
+    import yaml
+
+    from mnist_dreams.plumbing import configuration
+
+    schema = configuration.load_schema(objectives_schema_path())
+    text = "{n: {minimize: true, candidates: 2, terms: [{kind: neuron, channel: 46, position: [1, 2], weight: -0.5}]}}"
+    typed = {"objectives": yaml.load(text, Loader=yaml.BaseLoader)}
+    configuration.coerce(typed, schema)
+    assert typed["objectives"] == yaml.safe_load(text)
+    spec = objectives.resolve(typed["objectives"], cnn.LAYERS, "conv3")["n"]
+    assert spec["minimize"] is True and spec["candidates"] == 2 and spec["terms"][0]["position"] == [1, 2]
+
+
+def objectives_schema_path():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2] / "workflow/schemas/config.schema.yaml"
