@@ -176,3 +176,48 @@ def objectives_schema_path():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[2] / "workflow/schemas/config.schema.yaml"
+
+
+@pytest.mark.parametrize("builder", ["rgb_functional", "built_sequential"])
+def test_every_kind_of_term_on_a_users_model(tmp_path, builder):
+    """The same keys on a user's model (own_models: an RGB functional model with BatchNorm and a
+    softmax head; a Sequential whose last Dense has no softmax), each term against Keras sub-models."""
+    import keras
+    import own_models
+
+    from mnist_dreams.subject import own_model
+
+    getattr(own_models, builder)(tmp_path / "m.keras")
+    model = own_model.load(tmp_path / "m.keras")
+    info = own_model.describe(model)
+    maps = [n for n, shape in info["layers"].items() if len(shape) == 3]
+    first, last_maps = maps[0], maps[-1]
+    c = info["layers"][first][-1]
+    vector = np.linspace(-1, 1, c)
+    cfg = {
+        "x": {
+            "terms": [
+                {"kind": "class", "class": 3},
+                {"kind": "neuron", "layer": first, "channel": 1, "position": [2, 3], "weight": 0.5},
+                {"kind": "direction", "layer": first, "vector": vector.tolist()},
+                {"kind": "channel", "channel": 0},  # model.layer
+            ]
+        }
+    }
+    spec = objectives.resolve(cfg, info["layers"], last_maps, "your model")["x"]
+    x = np.random.default_rng(1).uniform(0, 1, (3, *info["input"])).astype(np.float32) * 255
+    value, terms, kind = _value(model, spec, x)
+
+    def sub(name):
+        return np.asarray(keras.Model(model.inputs, model.get_layer(name).output).predict(x, verbose=0), np.float64)
+
+    head = model.layers[-1]
+    kernel, bias = head.get_weights()
+    logits = np.asarray(keras.Model(model.inputs, head.input).predict(x, verbose=0), np.float64) @ kernel + bias
+    a = sub(first)
+    expected = np.stack(
+        [logits[:, 3], a[:, 2, 3, 1], (a @ vector).mean(axis=(1, 2)), sub(last_maps)[..., 0].mean(axis=(1, 2))], axis=1
+    )
+    np.testing.assert_allclose(terms, expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(value, expected @ [1.0, 0.5, 1.0, 1.0], rtol=1e-4, atol=1e-4)
+    assert kind == ("logit" if builder == "rgb_functional" else "output")

@@ -58,7 +58,7 @@ def test_each_kind_runs_end_to_end_and_its_losses_are_the_layers_activation(own_
         # oip.style auto: a model.path ascends smoothly (Fourier + transforms), and the file says so
         side = min(model.inputs[0].shape[1:3])
         assert {k: attrs["params"][k] for k in ("style", "parameterization", "jitter", "scale", "rotate")} == {
-            "style": "smooth", "parameterization": "fourier", "jitter": side // 28, "scale": 0.1, "rotate": 10.0
+            "style": "smooth", "parameterization": "fourier", "jitter": max(1, side // 28), "scale": 0.1, "rotate": 10.0
         }  # fmt: skip
         screening, _ = store.read_h5(folder / f"precursor/map_{m:03d}.h5")
         mean, std = own_model.scaling({"input": scaling}, int(model.inputs[0].shape[-1]))
@@ -70,6 +70,27 @@ def test_each_kind_runs_end_to_end_and_its_losses_are_the_layers_activation(own_
     assert (folder / "oip/atlas.png").stat().st_size > 1000
     mnist_shaped = tuple(model.inputs[0].shape[1:]) == (28, 28, 1)
     assert (table["fires_on_test"].astype(str) != "").all() == mnist_shaped  # test data only where it fits
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_kind_takes_the_same_objective_keys(own_run, kind):
+    """tiny.yaml's objective (a class) on each user model: the class score before the softmax where
+    the last layer has one, recomputed by NumPy from the last layer's input and weights; the smooth
+    style, recorded. Every kind of term on a user's model: tests/unit/test_objectives.py."""
+    import keras
+
+    _, path, layer, _ = KINDS[kind]
+    folder = own_run / "results" / own_model.folder(path, layer) / "objectives"
+    model = own_model.load(own_run / path)
+    last = model.layers[-1]
+    kernel, bias = last.get_weights()
+    three, attrs = store.read_h5(folder / "three/oip.h5")
+    assert attrs["class_score"] == ("logit" if kind == "rgb" else "output")  # only rgb ends in a softmax
+    assert attrs["ascent"]["parameterization"] == "fourier" and attrs["ascent"]["rotate"] == 10.0
+    x = three["images"]
+    logits = np.asarray(keras.Model(model.inputs, last.input).predict(x, verbose=0), np.float64) @ kernel + bias
+    np.testing.assert_allclose(three["final_value"], logits[:, 3], rtol=1e-3, atol=1e-4)
+    assert (folder / "gallery.png").is_file()
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
