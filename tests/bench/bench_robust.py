@@ -123,7 +123,8 @@ def main():
     ap.add_argument("--starts", type=int, default=4, help="random starts per map")
     ap.add_argument("--epochs", type=int, default=400)
     ap.add_argument("--step-size", type=float, default=0.01)
-    ap.add_argument("--methods", nargs="*", help=f"only these of {list(METHODS)}")
+    names = ", ".join(METHODS).replace("%", "%%")  # argparse formats help with %
+    ap.add_argument("--methods", nargs="*", help=f"only these methods: {names}")
     args = ap.parse_args()
     mnist, _ = data.read_mnist(args.run / "resources/mnist.h5")
     table = {name: measure(model, layer, *scale, mnist, args) for name, model, layer, *scale in subjects(args, mnist)}

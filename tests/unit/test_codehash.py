@@ -32,7 +32,7 @@ def test_dependencies_follow_imports_including_those_inside_functions(tree):
 
 FIGURE_SCRIPTS = ("oip_figure.py", "oip_atlas.py", "dream_figure.py", "dream_gallery.py", "precursor_figure.py")
 FIGURE_SCRIPTS += ("cnn_figure.py", "cluster_sweep_figure.py", "mlp_comparison_figure.py", "deepdream_figure.py")
-FIGURE_SCRIPTS += ("rescue_atlas.py",)
+FIGURE_SCRIPTS += ("rescue_atlas.py", "objective_figure.py")
 
 
 def test_figure_scripts_do_not_reach_the_compute_modules(tree):
@@ -107,7 +107,7 @@ def _invalidated_by(tree, module):
 def test_model_loading_edit_invalidates_only_jobs_that_load_or_save_a_model(tree):
     changed = _invalidated_by(tree, "subject/models.py")
     loaders = {"cnn.py", "precursor.py", "oip.py", "dataset_examples.py", "dream.py", "deepdream.py", "mlp.py"}
-    loaders |= {"rescue.py", "example_model.py", "precursor_oip.py"}
+    loaders |= {"rescue.py", "example_model.py", "precursor_oip.py", "objective.py"}
     assert changed == loaders  # no figure, table, data or summary job
     assert not changed & (set(FIGURE_SCRIPTS) | {"html_table.py", "summary.py"})
 

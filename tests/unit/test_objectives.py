@@ -4,7 +4,7 @@ term recomputed by a path of its own (Keras forward passes, NumPy, the softmax's
 import numpy as np
 import pytest
 
-from mnist_dreams.ascent import objective_ascent, objectives, oip
+from mnist_dreams.ascent import objective_ascent, objective_figures, objectives, oip
 from mnist_dreams.plumbing import backend
 from mnist_dreams.subject import cnn
 from mnist_dreams.subject.selection import SubjectError
@@ -19,7 +19,7 @@ def test_defaults_fill_in_the_layer_weight_and_candidates():
     assert spec["minimize"] is False and spec["candidates"] == 4
     assert spec["terms"][0] == {"kind": "class", "layer": "output", "class": 3, "weight": 1.0}
     assert spec["terms"][1] == {"kind": "neuron", "layer": "conv3", "channel": 4, "position": [0, 2], "weight": 1.0}
-    assert objectives.describe(spec) == "maximize class 3 + conv3 ch 4 at (0, 2)"
+    assert objective_figures.describe(spec) == "maximize class 3 + conv3 ch 4 at (0, 2)"
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,7 @@ LOCAL_RULES = {  # the Snakefile's localrules
     "cluster_sweep_table",
     "mlp_comparison_table",
 }
-CONFIG = ("--configfile", "config/tiny.yaml", "local_data.yaml")
+CONFIG = ("--configfile", "config/tiny.yaml", "local_data.yaml", "objectives.yaml")
 # The run takes ~4 min on a 2-core box; past RUN_TIMEOUT_S it gets SIGINT, on which Snakemake cancels
 # its SLURM jobs (scancel) and exits, within STOP_S or it is killed: the test stays under 8 min.
 RUN_TIMEOUT_S = 400
@@ -104,6 +104,7 @@ def slurm_run(slurm, mnist_h5, tmp_path_factory):
     arrays, _ = data.read_mnist(mnist_h5)
     np.savez(base / "mnist.npz", **arrays)
     (work / "local_data.yaml").write_text(f"data:\n  source: path\n  path: {base / 'mnist.npz'}\n")
+    (work / "objectives.yaml").write_text("objectives:\n  three:\n    terms: [{kind: class, class: 3}]\n")
     cmd = [sys.executable, "-m", "snakemake", "--profile", "profiles/slurm", "--slurm-keep-successful-logs"]
     out = run_with_sigint([*cmd, *FAST_STATUS, *CONFIG], work, {**slurm.env, "TF_CPP_MIN_LOG_LEVEL": "2"}, base)
     jobs = slurm.jobs()

@@ -1,4 +1,4 @@
-"""Objectives end to end on tiny.yaml (a class; a minimized sum of a class, a neuron and a map's
+"""Objectives end to end on the tiny run (a class; a minimized sum of a class, a neuron and a map's
 mean): each in its own folder, each stored value recomputed from the stored images by NumPy on the
 saved weights; a unit outside the layer stops the run before any job. Directions and dense units:
 tests/unit/test_objectives.py; the same keys on users' models: test_workflow_own_model.py."""
@@ -15,8 +15,9 @@ from mnist_dreams.plumbing import store
 from mnist_dreams.subject import models
 
 pytestmark = pytest.mark.e2e
-BASE = ("--configfile", "config/tiny.yaml", "mix.yaml")
-MIX = {  # beside tiny.yaml's "three": a minimized sum of a class, a neuron and a map's mean
+BASE = ("--configfile", "config/tiny.yaml", "objectives.yaml")
+OBJECTIVES = {  # a class; a minimized sum of a class, a neuron and a map's mean
+    "three": {"terms": [{"kind": "class", "class": 3}]},
     "mix": {
         "minimize": True,
         "candidates": 3,
@@ -25,16 +26,17 @@ MIX = {  # beside tiny.yaml's "three": a minimized sum of a class, a neuron and 
             {"kind": "neuron", "channel": 1, "position": [1, 1], "weight": 0.5},
             {"kind": "channel", "channel": 0, "weight": 0.25},
         ],
-    }
+    },
 }
 
 
 @pytest.fixture(scope="module")
 def run(tiny_run, tmp_path_factory):
-    """The tiny run (its objective "three" built) with the objective "mix" added and built."""
+    """The tiny run with two objectives added: only their jobs run."""
     work = tmp_path_factory.mktemp("objectives") / "wf"
     shutil.copytree(tiny_run, work, symlinks=True)
-    (work / "mix.yaml").write_text(yaml.safe_dump({"objectives": MIX}))
+    (work / "objectives.yaml").write_text(yaml.safe_dump({"objectives": OBJECTIVES}))
+    assert planned_rules(work, *BASE) == ["objective", "objective_figure", "objective_gallery"]
     snakemake(work, "--cores", "2", *BASE)
     return work
 
@@ -61,7 +63,7 @@ def test_each_objective_in_its_own_folder_with_its_value_recomputed(run):
     assert np.all(three["final_value"] > three["start_value"])
 
     mix, attrs = store.read_h5(run / "results/objectives/mix/oip.h5")
-    x, terms = mix["images"], MIX["mix"]["terms"]
+    x, terms = mix["images"], OBJECTIVES["mix"]["terms"]
     conv3 = conv3_by_numpy(model, x)  # NumPy convolutions of the saved weights
     expected = np.stack([_logits(model, x)[:, 3], conv3[:, 1, 1, 1], conv3[..., 0].mean(axis=(1, 2))], axis=1)
     np.testing.assert_allclose(mix["final_terms"], expected, rtol=1e-4, atol=1e-4)

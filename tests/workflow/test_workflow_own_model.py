@@ -72,25 +72,34 @@ def test_each_kind_runs_end_to_end_and_its_losses_are_the_layers_activation(own_
     assert (table["fires_on_test"].astype(str) != "").all() == mnist_shaped  # test data only where it fits
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
-def test_each_kind_takes_the_same_objective_keys(own_run, kind):
-    """tiny.yaml's objective (a class) on each user model: the class score before the softmax where
-    the last layer has one, recomputed by NumPy from the last layer's input and weights; the smooth
-    style, recorded. Every kind of term on a user's model: tests/unit/test_objectives.py."""
+@pytest.mark.parametrize("kind", ["rgb", "seq"])
+def test_a_users_model_takes_the_same_objective_keys(own_run, kind):
+    """The seed CNN's objective keys on a user's model (RGB ending in a softmax; a Sequential whose
+    last Dense has none): the class score before the softmax, recomputed by NumPy from the last
+    layer's input and weights; the smooth style, recorded. Only the objective's jobs run. Every kind
+    of term on a user's model: tests/unit/test_objectives.py."""
     import keras
+    import yaml
 
+    (own_run / "three.yaml").write_text(
+        yaml.safe_dump({"objectives": {"three": {"terms": [{"kind": "class", "class": 3}]}}})
+    )
+    args = config(kind)
+    args.insert(2, "three.yaml")  # after config/tiny.yaml
+    assert planned_jobs(own_run, *args) == {"objective": 1, "objective_figure": 1, "objective_gallery": 1}
+    snakemake(own_run, "--cores", "2", *args)
     _, path, layer, _ = KINDS[kind]
     folder = own_run / "results" / own_model.folder(path, layer) / "objectives"
     model = own_model.load(own_run / path)
     last = model.layers[-1]
     kernel, bias = last.get_weights()
     three, attrs = store.read_h5(folder / "three/oip.h5")
-    assert attrs["class_score"] == ("logit" if kind == "rgb" else "output")  # only rgb ends in a softmax
+    assert attrs["class_score"] == ("logit" if kind == "rgb" else "output")
     assert attrs["ascent"]["parameterization"] == "fourier" and attrs["ascent"]["rotate"] == 10.0
     x = three["images"]
     logits = np.asarray(keras.Model(model.inputs, last.input).predict(x, verbose=0), np.float64) @ kernel + bias
     np.testing.assert_allclose(three["final_value"], logits[:, 3], rtol=1e-3, atol=1e-4)
-    assert (folder / "gallery.png").is_file()
+    assert np.all(three["final_value"] > three["start_value"]) and (folder / "gallery.png").is_file()
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -109,23 +109,20 @@ def mlp_training():
 
 
 def objective_ascent():
-    """The ascent keys an objective's result depends on: the oip section's step and options, the
-    random starts' shape, and the layer of the diversity term when it is on."""
+    """The ascent keys an objective's result depends on: the oip section's step, its options only
+    when on (as for the OIP: "rotate: 0" and no key are one setting), the random starts' shape, and
+    the layer of the diversity term when it is on."""
     p = config["oip"]
-    out = {
-        k: p[k]
-        for k in (
-            "epochs",
-            "step_size",
-            "jitter",
-            "scale",
-            "rotate",
-            "l2",
-            "tv",
-            "diversity",
-            "parameterization",
-        )
-    }
+    out = {k: p[k] for k in ("epochs", "step_size")}
+    out.update(
+        {
+            k: p[k]
+            for k in ("jitter", "scale", "rotate", "l2", "tv", "diversity")
+            if p[k]
+        }
+    )
+    if p["parameterization"] != "pixel":
+        out["parameterization"] = p["parameterization"]
     out["random"] = {k: p["random"][k] for k in ("cells", "weights")}
     if p["diversity"]:
         out["diversity_layer"] = LAYER

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..report.figures import pattern, plt, save
-from .objectives import describe
 
 
 def panel(result, attrs, path):
@@ -60,3 +59,17 @@ def gallery(results, path, cols=10):
 
 def _has_class(spec):
     return any(t["kind"] == "class" for t in spec["terms"])
+
+
+def describe(spec):
+    """One line for a figure's title: "maximize class 3", "minimize conv3 ch 46 + 0.5 × …"."""
+    parts = []
+    for t in spec["terms"]:
+        what = {
+            "channel": f"{t['layer']} ch {t.get('channel')}",
+            "neuron": f"{t['layer']} ch {t.get('channel')} at {tuple(t.get('position', ()))}",
+            "direction": f"{t['layer']} direction",
+            "class": f"class {t.get('class')}",
+        }[t["kind"]]
+        parts.append(what if t["weight"] == 1 else f"{t['weight']:g} × {what}")
+    return ("minimize " if spec["minimize"] else "maximize ") + " + ".join(parts)

@@ -107,17 +107,3 @@ def _index(key, what, value, n, why):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n:
         raise SubjectError(f"{key}: {what} {value!r} is outside the layer: {why}, so {what} must be 0 to {n - 1}")
     return int(value)
-
-
-def describe(spec):
-    """One line for a figure's title: "maximize class 3", "minimize conv3 ch 46 + 0.5 × …"."""
-    parts = []
-    for t in spec["terms"]:
-        what = {
-            "channel": f"{t['layer']} ch {t.get('channel')}",
-            "neuron": f"{t['layer']} ch {t.get('channel')} at {tuple(t.get('position', ()))}",
-            "direction": f"{t['layer']} direction",
-            "class": f"class {t.get('class')}",
-        }[t["kind"]]
-        parts.append(what if t["weight"] == 1 else f"{t['weight']:g} × {what}")
-    return ("minimize " if spec["minimize"] else "maximize ") + " + ".join(parts)
