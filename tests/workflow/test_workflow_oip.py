@@ -131,3 +131,22 @@ def test_map_pages_link_every_computed_map_and_only_files_that_exist(tiny_run):
     for m, data in zip(_tiny(tiny_run)["maps"], shown, strict=True):
         pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))))
         np.testing.assert_array_equal(pixels, examples["top_images"][m][0].squeeze(-1))
+
+
+def test_stored_gram_similarity_and_style_diversity_match_numpy(tiny_run):
+    """Each OIP file's candidates' Gram similarity on conv3 (computed for all maps of a job in one
+    pass), and the layer summary's style_diversity from it, against NumPy convolutions of the weights."""
+    from helpers import conv3_by_numpy
+
+    model = models.load_model(tiny_run / "results/cnn/model.keras")
+    table = pd.read_csv(tiny_run / "results/oip/summary.tsv", sep="\t").set_index("map")
+    for m in _tiny(tiny_run)["maps"]:
+        res, _ = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images", "gram_similarity"))
+        a = conv3_by_numpy(model, res["images"]).reshape(len(res["images"]), -1, 128)
+        gram = np.einsum("bpc,bpd->bcd", a, a).reshape(len(a), -1)
+        gram /= np.maximum(np.linalg.norm(gram, axis=1, keepdims=True), 1e-12)  # an all-silent conv3: 0
+        np.testing.assert_allclose(res["gram_similarity"], gram @ gram.T, rtol=1e-4, atol=1e-5)
+        found = np.flatnonzero(res["final_loss"] > 0)
+        if len(found) >= 2:
+            pairs = (gram @ gram.T)[np.ix_(found, found)][np.triu_indices(len(found), 1)]
+            assert table.loc[m, "style_diversity"] == pytest.approx(1 - pairs.mean(), rel=1e-4, abs=1e-5)

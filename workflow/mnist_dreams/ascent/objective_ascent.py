@@ -116,12 +116,8 @@ def ascend(model, spec, starts, settings, seed=0, diversity_layer=None):
     best = np.min if spec["minimize"] else np.max  # for the progress lines
     if any(moves.values()):
         ts = robust.transforms(len(x), epochs, x.shape[1:3], seed=seed, **moves)
-        run, rows = backend.compile_robust_ascent(f, step, pre), []
-        for done in range(0, epochs, CHUNK_EPOCHS):
-            x, hist = run(x, groups, ts[done : done + CHUNK_EPOCHS])
-            rows.append(hist[:-1])
-            progress.update(min(done + CHUNK_EPOCHS, epochs), best=float(best(hist[-1])))
-        history = np.concatenate([np.concatenate(rows)[1:], hist[-1:]]).T
+        report = lambda done, final: progress.update(done, best=float(best(final)))  # noqa: E731
+        x, history = robust.in_chunks(backend.compile_robust_ascent(f, step, pre), x, groups, ts, CHUNK_EPOCHS, report)
     else:
         rows, compiled = [], {}  # one compilation per chunk length
         for done in range(0, epochs, CHUNK_EPOCHS):

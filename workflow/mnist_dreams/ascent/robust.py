@@ -22,9 +22,6 @@ LIMITS = {  # the largest transform that still fits an input of side n (the smal
 }
 
 
-STYLES = ("auto", "seed", "smooth")
-
-
 def smooth_settings(input_shape):
     """The ``smooth`` style for an input of ``input_shape``: the Fourier parameterization with
     decorrelated colour and transforms of 1 px per 28 px of side (at least 1), ±10 % and ±10°.
@@ -114,13 +111,22 @@ def ascend(model, layer, maps, starts, epochs, step_size, settings, seed=0, prog
         rows = np.flatnonzero(maps == m)
         ts[:, rows] = transforms(len(rows), epochs, starts.shape[1:3], seed=seed + m, **settings)
     run = engine.compiled_robust(model, layer, float(step_size), **terms)
+    report = None if progress is None else lambda done, final: progress.update(done, best_loss=float(final.max()))
+    x, history = in_chunks(run, starts, maps, ts, chunk, report)
+    return x, history, backend.map_losses(model, layer, starts, maps)
+
+
+def in_chunks(run, starts, groups, ts, chunk=100, report=None):
+    """A compiled robust ascent ``run(x, groups, transforms)`` over all of ``ts`` (epochs, B, 8), in
+    calls of ``chunk`` epochs (``report(epochs done, last values)`` after each): (images, history
+    (B, epochs)), column *e* < epochs - 1 the transformed images' value at step *e* + 1, the last
+    column the returned images' own value."""
     x, rows, final = np.asarray(starts, np.float32), [], None
-    for done in range(0, epochs, chunk):
-        x, hist = run(x, maps, ts[done : done + chunk])
+    for done in range(0, len(ts), chunk):
+        x, hist = run(x, groups, ts[done : done + chunk])
         rows.append(hist[:-1])
         final = hist[-1]
-        if progress is not None:
-            progress.update(min(done + chunk, epochs), best_loss=float(final.max()))
+        if report is not None:
+            report(min(done + chunk, len(ts)), final)
     transformed = np.concatenate(rows)  # (epochs, B)
-    history = np.concatenate([transformed[1:], final[None]]).T
-    return x, history, backend.map_losses(model, layer, starts, maps)
+    return x, np.concatenate([transformed[1:], final[None]]).T
