@@ -1,3 +1,4 @@
+import json
 import os
 import signal
 import subprocess
@@ -37,6 +38,30 @@ def test_reader_names_file_and_missing_keys(tmp_path):
     store.write_h5(path, {"a": np.ones(3)})
     with pytest.raises(store.StoreError, match="x.h5: missing final_loss, attribute 'seed'"):
         store.read_h5(path, required=["a", "final_loss"], attrs_required=["seed"])
+
+
+def test_a_chunk_file_holds_each_map_in_its_group_read_back_by_h5py_alone(tmp_path):
+    import h5py
+
+    path = tmp_path / "map_046-056.h5"
+    maps = {56: ({"loss": np.arange(3.0)}, {"found": True}), 46: ({"loss": -np.ones(2)}, {"found": False})}
+    store.write_maps(path, maps, attrs={"precision": "float32"})
+    with h5py.File(path) as f:  # the layout a notebook reads, without the package
+        assert json.loads(f.attrs["maps"]) == [56, 46]
+        np.testing.assert_array_equal(f["map_046/loss"][()], -np.ones(2))
+        assert int(f["map_056"].attrs["map"]) == 56 and f.attrs["precision"] == "float32"
+    read = store.read_maps(path, required=["loss"], attrs_required=["found", "precision"])
+    assert list(read) == [56, 46]  # the order written
+    assert not read[46][1]["found"] and read[56][1]["found"]
+    assert read[56][1]["precision"] == "float32" and read[56][1]["map"] == 56 and "versions" in read[56][1]
+    with pytest.raises(store.StoreError, match="missing map_056/final_loss"):
+        store.read_maps(path, required=["final_loss"])
+    with pytest.raises(store.StoreError, match="a chunk file of maps .56, 46.: read it with read_maps"):
+        store.read_h5(path)
+    store.write_maps(tmp_path / "none.h5", {})  # a two-stage screening of a chunk with no map missed
+    assert store.read_maps(tmp_path / "none.h5") == {}
+    with pytest.raises(store.StoreError, match="not a chunk file"):
+        store.read_maps(store.write_h5(tmp_path / "flat.h5", {"a": np.ones(2)}))
 
 
 def test_truncated_or_foreign_file_names_file_and_rebuild(tmp_path):

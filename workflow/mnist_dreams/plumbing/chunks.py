@@ -1,55 +1,79 @@
-"""Several maps per job: which maps a job computes, read from its output files.
+"""Chunks: which maps one per-map job computes, named by its maps, decided by the config alone.
 
-With ``maps_per_job`` > 1 a job computes a chunk of maps in one process (one start-up, one
-compilation) and still writes one file per map; a job's maps are those its outputs name
-(``.../map_046.h5``), so nothing about the chunking enters a job's params and a change of
-``maps_per_job`` reruns nothing.
+A per-map step (precursor, OIP, dream and their figures) runs one job per *chunk* and writes one
+file per chunk: ``map_056.h5`` holds map 56 alone, ``map_046-056.h5`` the configured maps 46 to
+56. A run's chunks are its configured maps in order, ``maps_per_job`` at a time; ``auto`` is a
+quarter of them, at most ``AUTO_CAP``. Nothing about the machine (cores, a cluster, a GPU) enters,
+so a finished run plans nothing on another machine, and the rules keep one name each
+(docs/chunks.md). Any single map of the layer is a chunk of its own: ``results/oip/map_056.h5``
+computes map 56 alone, whatever the run's chunks are.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-MAP_FILE = re.compile(r"^map_(\d{3})\b")
-
-
-def maps_in(paths):
-    """The conv3 map of every path, in order (``results/oip/map_046.random.h5`` → 46)."""
-    maps = []
-    for path in paths:
-        match = MAP_FILE.match(Path(path).name)
-        if match is None:
-            raise ValueError(f"{path}: not a per-map file (map_NNN...)")
-        maps.append(int(match.group(1)))
-    return maps
-
-
-# maps_per_job: auto. Two jobs per core keep every core busy while the last jobs finish (jobs are
-# single-threaded, and one job's start-up overlaps another's compute); a chunk stays at most
-# AUTO_CAP maps, so that a killed job loses little and figures appear while the layer runs. The
-# paper run on 2 cores: 128 maps in 4 jobs of 32 per per-map step, instead of 128 jobs of ~6 s
-# start-up each; tiny (2 maps) and one-map targets keep one job per map.
-JOBS_PER_CORE = 2
+# maps_per_job: auto. Four jobs per per-map step: both cores of a 2-core laptop stay busy while the
+# last jobs finish (jobs are single-threaded, one job's start-up overlaps another's compute); a
+# chunk holds at most AUTO_CAP maps, so that a killed job loses little and figures appear while the
+# layer runs. The paper run: 128 maps in 4 jobs of 32 per step, instead of 128 jobs of ~6 s
+# start-up each; tiny (2 maps): one job per map; the default preset's 5 maps: 3 jobs.
+AUTO_JOBS = 4
 AUTO_CAP = 32
+NAME = re.compile(r"^(\d{3})(?:-(\d{3}))?$")
+WILDCARD = r"\d{3}(-\d{3})?"  # the {maps} wildcard of the per-map rules, as NAME matches it
 
 
-def auto_size(n_maps, cores):
-    """``maps_per_job: auto``: maps per job for ``n_maps`` maps on ``cores`` cores (None: a cluster,
-    where every job gets its own node and the profile's groups pack per-map jobs: one map per job).
-    """
-    if not cores or n_maps < 1:
-        return 1
-    return max(1, min(AUTO_CAP, -(-n_maps // (JOBS_PER_CORE * int(cores)))))
+class ChunkError(ValueError):
+    """A chunk name that names no chunk of the run (the message says which ones exist)."""
 
 
-def resolve(setting, n_maps, cores):
-    """``maps_per_job`` as a number: ``setting`` itself, or ``auto_size`` for "auto"."""
-    return auto_size(n_maps, cores) if setting == "auto" else int(setting)
+def size(setting, n_maps):
+    """``maps_per_job`` as a number: ``setting`` itself, or auto's share of ``n_maps`` configured maps."""
+    if setting == "auto":
+        return max(1, min(AUTO_CAP, -(-n_maps // AUTO_JOBS)))
+    return int(setting)
 
 
-def split(items, size):
-    """``items`` in consecutive chunks of ``size`` (the last may be shorter)."""
-    if size < 1:
-        raise ValueError(f"maps_per_job must be at least 1, got {size}")
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+def split(maps, per_job):
+    """The configured ``maps`` in order, ``per_job`` at a time (the last chunk may be shorter)."""
+    if per_job < 1:
+        raise ValueError(f"maps_per_job must be at least 1, got {per_job}")
+    maps = sorted(maps)
+    return [maps[i : i + per_job] for i in range(0, len(maps), per_job)]
+
+
+def name(maps):
+    """A chunk's name, from its (sorted) maps: "056" for one map, "046-056" for the maps 46 to 56."""
+    first, last = maps[0], maps[-1]
+    return f"{first:03d}" if first == last else f"{first:03d}-{last:03d}"
+
+
+def members(chunk, configured, n_maps, layer, run_chunks=()):
+    """The maps of the chunk named ``chunk``: one map (any of the layer's), or the configured maps
+    from its first to its last, both of which must be configured; a ChunkError names the fix
+    (``run_chunks``: the run's chunk names, for the message)."""
+    match = NAME.match(chunk)
+    if match is None:
+        raise ChunkError(f"map_{chunk}: a chunk is one map (056) or a first and last map (046-056)")
+    first, last = int(match[1]), int(match[2] or match[1])
+    for m in {first, last}:
+        if not 0 <= m < n_maps:
+            raise ChunkError(f"map {m:03d}: {layer} has {n_maps} maps, so map must be 000 to {n_maps - 1:03d}")
+    if first == last and match[2] is None:
+        return [first]
+    configured = sorted(configured)
+    inside = [m for m in configured if first <= m <= last]
+    if first >= last or first not in configured or last not in configured:
+        raise ChunkError(
+            f"map_{chunk}: a chunk of several maps runs from one configured map to a later one "
+            f"(config maps: {_short(configured)}); this run's chunks are {_short(list(run_chunks))}, "
+            f"one map alone is e.g. map_{first:03d}"
+        )
+    return inside
+
+
+def _short(items):
+    if not items:
+        return "none"
+    return f"{items[0]} … {items[-1]} ({len(items)})" if len(items) > 8 else ", ".join(map(str, items))

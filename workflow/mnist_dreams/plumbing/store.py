@@ -119,6 +119,8 @@ def read_h5(path, required=(), attrs_required=()):
         raise StoreError(f"{path}: file not found (run the rule that produces it first)")
     try:
         with h5py.File(path, "r") as f:
+            if "maps" in f.attrs:  # its datasets sit in one group per map
+                raise StoreError(f"{path}: a chunk file of maps {_decode(f.attrs['maps'])}: read it with read_maps")
             missing = [k for k in required if k not in f]
             missing += [f"attribute {k!r}" for k in attrs_required if k not in f.attrs]
             if missing:
@@ -128,6 +130,77 @@ def read_h5(path, required=(), attrs_required=()):
     except (OSError, KeyError) as err:  # h5py: truncated, not HDF5, or a damaged object inside
         raise StoreError(f"{path}: not a readable HDF5 file, truncated or foreign ({err}); {_rebuild(path)}") from err
     return data, attrs
+
+
+def write_maps(path, results, attrs=None):
+    """Write a chunk's maps to one file atomically: ``results`` {map: (datasets, attrs)}, each map in
+    its group ``map_NNN``; the file's own attrs hold ``maps`` (in order), provenance and ``attrs``.
+
+    A chunk of one map is ``map_056.h5``, of several ``map_046-056.h5`` (plumbing.chunks); both are
+    read by ``read_maps``. A chunk may hold no map (a two-stage screening when the random stage found
+    every map of the chunk).
+    """
+    meta = {**provenance.stamp(), **(attrs or {}), "maps": [int(m) for m in results]}
+    with atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
+        for key, value in meta.items():
+            f.attrs[key] = _attr_value(value)
+        for m, (datasets, map_attrs) in results.items():
+            group = f.create_group(map_group(m))
+            for name, value in datasets.items():
+                group.create_dataset(name, data=np.asarray(value), compression=_compression(value))
+            for key, value in {**map_attrs, "map": int(m)}.items():
+                group.attrs[key] = _attr_value(value)
+    return Path(path)
+
+
+def map_group(m):
+    """The group of map ``m`` in a chunk file."""
+    return f"map_{int(m):03d}"
+
+
+def read_maps(path, required=(), attrs_required=()):
+    """{map: (datasets, attrs)} of a chunk file, in its order; each map's attrs are the file's
+    (provenance, ...) updated by the map's own (``map`` among them). Names what is missing, as read_h5."""
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(f"{path}: file not found (run the rule that produces it first)")
+    try:
+        with h5py.File(path, "r") as f:
+            if "maps" not in f.attrs:
+                raise StoreError(f"{path}: not a chunk file of maps (no attribute 'maps'); {_rebuild(path)}")
+            common = {k: _decode(v) for k, v in f.attrs.items() if k != "maps"}
+            out = {}
+            for m in _decode(f.attrs["maps"]):
+                group = f.get(map_group(m))
+                missing = [map_group(m)] if group is None else []
+                missing += [f"{map_group(m)}/{k}" for k in required if group is not None and k not in group]
+                missing += [f"attribute {k!r}" for k in attrs_required if group is not None and k not in group.attrs
+                            and k not in common]  # fmt: skip
+                if missing:
+                    raise StoreError(f"{path}: missing {', '.join(missing)}; {_rebuild(path)}")
+                attrs = {**common, **{k: _decode(v) for k, v in group.attrs.items()}}
+                out[int(m)] = ({k: group[k][()] for k in group}, attrs)
+    except (OSError, KeyError) as err:
+        raise StoreError(f"{path}: not a readable HDF5 file, truncated or foreign ({err}); {_rebuild(path)}") from err
+    return out
+
+
+def read_map(path, m=None, required=(), attrs_required=()):
+    """(datasets, attrs) of map ``m`` in a chunk file; ``m`` None: the file's only map (map_056.h5)."""
+    maps = read_maps(path, required, attrs_required)
+    if m is None and len(maps) == 1:
+        return next(iter(maps.values()))
+    if m is None or int(m) not in maps:
+        raise StoreError(f"{path}: holds maps {list(maps)}, not {'one map' if m is None else int(m)}")
+    return maps[int(m)]
+
+
+def read_chunks(paths, required=(), attrs_required=()):
+    """{map: (datasets, attrs)} of every chunk file in ``paths`` (a str: one file), in order."""
+    out = {}
+    for path in [paths] if isinstance(paths, (str, Path)) else paths:
+        out.update(read_maps(path, required, attrs_required))
+    return out
 
 
 def _rebuild(path):

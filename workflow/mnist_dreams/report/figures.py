@@ -17,8 +17,12 @@ from ..plumbing.store import atomic_path  # noqa: E402
 
 
 def save(fig, path, dpi=110):
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
+    """``fig`` as a PNG at ``path`` (atomically), or into ``path`` if it is a file object (a sheet's panel)."""
+    if hasattr(path, "write"):
+        fig.savefig(path, dpi=dpi, bbox_inches="tight", format="png")
+    else:
+        with atomic_path(path, suffix=".png") as tmp:
+            fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
     plt.close(fig)
     return path
 
