@@ -60,4 +60,5 @@ localrules:
 rule all:
     default_target: True
     input:
+        check_rule_options,
         final_outputs(),

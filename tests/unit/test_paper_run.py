@@ -11,13 +11,13 @@ job                              count
 all                                  1
 cnn                                  1
 kmeans                               2
-oip_figure_maps_000_031              1
+oip_figure                           1
 total                                5
 
 Select jobs to execute...
 Finished jobid: 3 (Rule: kmeans)
 1 of 5 steps (20%) done
-Finished jobid: 2 (Rule: oip_figure_maps_000_031)
+Finished jobid: 2 (Rule: oip_figure)
 2 of 5 steps (40%) done
 """
 
@@ -30,7 +30,7 @@ def test_progress_line_counts_jobs_and_weighs_the_eta_by_planned_work():
         now[0] += 10.0
         if out := tracker.feed(line):
             lines.append(out)
-    assert tracker.planned == {"all": 1, "cnn": 1, "kmeans": 2, "oip_figure_maps_000_031": 1}
+    assert tracker.planned == {"all": 1, "cnn": 1, "kmeans": 2, "oip_figure": 1}
     assert lines[0].startswith("[paper] 1/5 jobs · elapsed ")
     assert lines[1].startswith("[paper] 2/5 jobs")
     # ETA = work left (cnn, one kmeans, all) × the pace: elapsed per work done (one kmeans, a chunk
@@ -38,7 +38,7 @@ def test_progress_line_counts_jobs_and_weighs_the_eta_by_planned_work():
     w = paper_run
     done = w.JOB_S["kmeans"] + w.START_S + 32 * w.PER_MAP_S["oip_figure"]
     left = w.JOB_S["cnn"] + w.JOB_S["kmeans"] + w.START_S
-    elapsed = 10.0 * (CONSOLE.splitlines().index("Finished jobid: 2 (Rule: oip_figure_maps_000_031)") + 1)
+    elapsed = 10.0 * (CONSOLE.splitlines().index("Finished jobid: 2 (Rule: oip_figure)") + 1)
     pace = (elapsed + w.PRIOR_S * w.WALL_PER_WORK) / (done + w.PRIOR_S)
     assert paper_run._duration(left * pace) in lines[1]
 
@@ -76,9 +76,10 @@ def _seconds(line):
     return total
 
 
-def test_chunk_rules_weigh_their_maps():
-    assert paper_run.weight("dream_maps_032_063") == paper_run.START_S + 32 * paper_run.PER_MAP_S["dream"]
-    assert paper_run.weight("dream") == paper_run.START_S + paper_run.PER_MAP_S["dream"]
+def test_per_map_rules_weigh_the_paper_runs_chunk_of_maps():
+    # the paper preset's 128 maps in chunks of 32 (maps_per_job: auto): a dream job draws 32 maps
+    assert paper_run.weight("dream") == paper_run.START_S + 32 * paper_run.PER_MAP_S["dream"]
+    assert paper_run.weight("dream", maps=1) == paper_run.START_S + paper_run.PER_MAP_S["dream"]
     assert paper_run.weight("summary") == paper_run.START_S
 
 

@@ -63,7 +63,8 @@ check_dream_image()
 
 
 wildcard_constraints:
-    map=r"\d{3}",
+    # a chunk of maps: one map (056) or the configured maps from a first to a last (046-056)
+    maps=chunks.WILDCARD,
     # the DeepDream's layers, "+"-joined: the seed's conv1-3 or a user model's layer names
     layers=r"[^/+]+(\+[^/+]+)*",
     k=r"\d{3}",

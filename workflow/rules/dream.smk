@@ -1,72 +1,66 @@
-# The seed's single-map dream, one job per map or per chunk of maps (maps_per_job).
-for name, maps in per_map_jobs("dream"):
-
-    rule:
-        name:
-            name
-        input:
-            map_check(maps),
-            dream_image(),
-            **model_inputs(),
-        output:
-            per_map(at("results/dreams/map_{map}.h5"), maps),
-        log:
-            per_job(at("logs/dreams/map_{map}.log"), maps),
-        benchmark:
-            per_job(at("benchmarks/dreams/map_{map}.tsv"), maps)
-        conda:
-            ENV
-        threads: PER_MAP_THREADS
-        resources:
-            gpu=1,
-            gpu_percent=gpu_share(),
-            mem_mb=3000,
-            runtime=per_map_runtime(20, maps),
-        params:
-            dream=config["dream"],
-            precision=config["precision"],
-            scaling=model_scaling(),
-            layer=LAYER,
-            code=code("dream"),
-        script:
-            "../scripts/dream.py"
+# The seed's single-map dream, one job per chunk of maps (all of them at once).
 
 
-for name, maps in per_map_jobs("dream_figure"):
+rule dream:
+    input:
+        valid_chunk,
+        dream_image(),
+        **model_inputs(),
+    output:
+        at("results/dreams/map_{maps}.h5"),
+    log:
+        at("logs/dreams/map_{maps}.log"),
+    benchmark:
+        at("benchmarks/dreams/map_{maps}.tsv")
+    conda:
+        ENV
+    threads: PER_MAP_THREADS
+    resources:
+        gpu=1,
+        gpu_percent=gpu_share(),
+        mem_mb=3000,
+        runtime=per_chunk_runtime(20),
+    params:
+        maps=chunk_maps,
+        dream=config["dream"],
+        precision=config["precision"],
+        scaling=model_scaling(),
+        layer=LAYER,
+        code=code("dream"),
+    script:
+        "../scripts/dream.py"
 
-    rule:
-        name:
-            name
-        input:
-            per_map(at("results/dreams/map_{map}.h5"), maps),
-        output:
-            figures(
-                at("results/dreams/map_{map}.png"),
-                maps,
-                caption="../report/dream_map.rst",
-                category="3 Dreams",
-                subcategory="per map",
-            ),
-        log:
-            per_job(at("logs/dreams/map_{map}.figure.log"), maps),
-        benchmark:
-            per_job(at("benchmarks/dreams/map_{map}.figure.tsv"), maps)
-        localrule: True
-        conda:
-            ENV
-        threads: 1
-        resources:
-            mem_mb=1000,
-            runtime=per_map_runtime(1, maps),
-        params:
-            code=code("dream_figure"),
-        script:
-            "../scripts/dream_figure.py"
+
+rule dream_figure:
+    input:
+        at("results/dreams/map_{maps}.h5"),
+    output:
+        figures(
+            at("results/dreams/map_{maps}.png"),
+            caption="../report/dream_map.rst",
+            category="3 Dreams",
+            subcategory="per map",
+        ),
+    log:
+        at("logs/dreams/map_{maps}.figure.log"),
+    benchmark:
+        at("benchmarks/dreams/map_{maps}.figure.tsv")
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=per_chunk_runtime(1),
+    params:
+        code=code("dream_figure"),
+    script:
+        "../scripts/dream_figure.py"
 
 
 rule dream_gallery:
     input:
-        expand(at("results/dreams/map_{map}.h5"), map=map_ids()),
+        expand(at("results/dreams/map_{maps}.h5"), maps=map_chunks()),
     output:
         report(
             at("results/dreams/gallery.png"),

@@ -1,142 +1,132 @@
-# The full OIP of every map. One job per map or per chunk of maps (maps_per_job); in two_stage
-# mode (the seed's procedure) random starts for every map first, and a map they leave silent gets
-# the precursor screening and a precursor-started OIP: a checkpoint lets Snakemake read each
-# random result before it decides whether that map's precursor jobs exist at all.
-TWO_STAGE = config["oip"]["start"] == "two_stage"
-OIP_JOBS = per_map_jobs("oip_random" if TWO_STAGE else "oip")
+# The full OIP of every map, one job per chunk of maps. In two_stage mode (the seed's procedure)
+# random starts for every map first (oip_random), and the maps they leave silent get the precursor
+# screening and a precursor-started OIP (oip_precursor); the rule oip then makes the choice. A
+# checkpoint lets Snakemake read each random result before it decides whether a chunk's precursor
+# job exists at all. Every rule exists in every mode (one name per step); a mode's own rules fail
+# with the key that switches them on when another mode asks for their files.
 
 
-for name, maps in OIP_JOBS if TWO_STAGE else []:
+checkpoint oip_random:
+    input:
+        valid_chunk,
+        only_two_stage,
+        **model_inputs(),
+    output:
+        at("results/oip/map_{maps}.random.h5"),
+    log:
+        at("logs/oip/map_{maps}.random.log"),
+    benchmark:
+        at("benchmarks/oip/map_{maps}.random.tsv")
+    priority: CHAIN_PRIORITY
+    conda:
+        ENV
+    threads: PER_MAP_THREADS
+    resources:
+        gpu=1,
+        gpu_percent=gpu_share(),
+        mem_mb=3000,
+        runtime=per_chunk_runtime(30),
+    params:
+        maps=chunk_maps,
+        oip=oip_params("random"),
+        precision=config["precision"],
+        scaling=model_scaling(),
+        layer=LAYER,
+        seed=config["seed"],
+        code=code("oip"),
+    script:
+        "../scripts/oip.py"
 
-    checkpoint:
-        name:
-            name
-        input:
-            map_check(maps),
-            **model_inputs(),
-        output:
-            per_map(at("results/oip/map_{map}.random.h5"), maps),
-        log:
-            per_job(at("logs/oip/map_{map}.random.log"), maps),
-        benchmark:
-            per_job(at("benchmarks/oip/map_{map}.random.tsv"), maps)
-        priority: CHAIN_PRIORITY
-        conda:
-            ENV
-        threads: PER_MAP_THREADS
-        resources:
+
+# The maps of a chunk the random stage missed: their screening and their OIP in one job (apart, the
+# two jobs were mostly start-up: paper run, 28 jobs of ~6 s); an oip.* change reruns the screening
+# too (a few seconds).
+rule oip_precursor:
+    input:
+        valid_chunk,
+        only_two_stage,
+        **model_inputs(),
+        random=at("results/oip/map_{maps}.random.h5"),
+    output:
+        precursor=at("results/precursor/map_{maps}.two_stage.h5"),
+        oip=at("results/oip/map_{maps}.precursor.h5"),
+    log:
+        at("logs/oip/map_{maps}.precursor.log"),
+    benchmark:
+        at("benchmarks/oip/map_{maps}.precursor.tsv")
+    priority: CHAIN_PRIORITY
+    conda:
+        ENV
+    threads: 1
+    resources:
+        gpu=1,
+        gpu_percent=gpu_share(),
+        mem_mb=4000,
+        runtime=per_chunk_runtime(30, start=30),
+    params:
+        maps=chunk_maps,
+        precursor=precursor_params(),
+        oip=oip_params("precursor"),
+        precision=config["precision"],
+        scaling=model_scaling(),
+        layer=LAYER,
+        seed=config["seed"],
+        code=code("precursor_oip"),
+    script:
+        "../scripts/precursor_oip.py"
+
+
+# The OIP: computed from the chunk's starts (oip.start precursor or random), or in two_stage the
+# choice between each map's random and precursor result (a light job: no model, no GPU).
+if TWO_STAGE:
+    OIP_JOB = dict(
+        script="../scripts/oip_select.py",
+        resources=dict(mem_mb=1000, runtime=per_chunk_runtime(1)),
+        # the procedure: a file another procedure made is never taken for this one's (issue 20)
+        params=dict(start="two_stage", code=code("oip_select")),
+    )
+else:
+    OIP_JOB = dict(
+        script="../scripts/oip.py",
+        resources=dict(
             gpu=1,
             gpu_percent=gpu_share(),
             mem_mb=3000,
-            runtime=per_map_runtime(30, maps),
-        params:
-            oip=oip_params("random"),
-            precision=config["precision"],
-            scaling=model_scaling(),
-            layer=LAYER,
-            seed=config["seed"],
-            code=code("oip"),
-        script:
-            "../scripts/oip.py"
-
-
-for name, maps in [] if TWO_STAGE else OIP_JOBS:
-
-    rule:
-        name:
-            name
-        input:
-            map_check(maps),
-            **model_inputs(),
-            precursor=chunk_starts(maps),
-        output:
-            per_map(at("results/oip/map_{map}.h5"), maps),
-        log:
-            per_job(at("logs/oip/map_{map}.log"), maps),
-        benchmark:
-            per_job(at("benchmarks/oip/map_{map}.tsv"), maps)
-        priority: CHAIN_PRIORITY
-        conda:
-            ENV
-        threads: PER_MAP_THREADS
-        resources:
-            gpu=1,
-            gpu_percent=gpu_share(),
-            mem_mb=3000,
-            runtime=per_map_runtime(30, maps),
-        params:
+            runtime=per_chunk_runtime(30),
+        ),
+        params=dict(
             oip=oip_params(config["oip"]["start"]),
             precision=config["precision"],
             scaling=model_scaling(),
             layer=LAYER,
             seed=config["seed"],
             code=code("oip"),
-        script:
-            "../scripts/oip.py"
+        ),
+    )
 
 
-if TWO_STAGE:
-
-    # A missed map's screening and its OIP in one job: apart, the two jobs were mostly start-up
-    # (paper run: 28 jobs of ~6 s); an oip.* change reruns the screening too (a few seconds).
-    rule oip_precursor:
-        input:
-            valid_map,
-            **model_inputs(),
-        output:
-            precursor=at("results/precursor/map_{map}.h5"),
-            oip=at("results/oip/map_{map}.precursor.h5"),
-        log:
-            at("logs/oip/map_{map}.precursor.log"),
-        benchmark:
-            at("benchmarks/oip/map_{map}.precursor.tsv")
-        priority: CHAIN_PRIORITY
-        conda:
-            ENV
-        threads: 1
-        resources:
-            gpu=1,
-            gpu_percent=gpu_share(),
-            mem_mb=4000,
-            runtime=60,
-        params:
-            precursor=precursor_params(),
-            oip=oip_params("precursor"),
-            precision=config["precision"],
-            scaling=model_scaling(),
-            layer=LAYER,
-            seed=config["seed"],
-            code=code("precursor_oip"),
-        script:
-            "../scripts/precursor_oip.py"
-
-
-for name, maps in per_map_jobs("oip") if TWO_STAGE else []:
-
-    rule:
-        name:
-            name
-        input:
-            unpack(two_stage_results(maps)),
-        output:
-            per_map(at("results/oip/map_{map}.h5"), maps),
-        log:
-            per_job(at("logs/oip/map_{map}.log"), maps),
-        benchmark:
-            per_job(at("benchmarks/oip/map_{map}.tsv"), maps)
-        priority: CHAIN_PRIORITY
-        conda:
-            ENV
-        threads: 1
-        resources:
-            mem_mb=1000,
-            runtime=per_map_runtime(1, maps),
-        params:
-            # the procedure: a file another procedure made is never taken for this one's (issue 20)
-            start="two_stage",
-            code=code("oip_select"),
-        script:
-            "../scripts/oip_select.py"
+rule oip:
+    input:
+        valid_chunk,
+        unpack(oip_inputs),
+        **({} if TWO_STAGE else model_inputs()),
+    output:
+        at("results/oip/map_{maps}.h5"),
+    log:
+        at("logs/oip/map_{maps}.log"),
+    benchmark:
+        at("benchmarks/oip/map_{maps}.tsv")
+    priority: CHAIN_PRIORITY
+    conda:
+        ENV
+    threads: PER_MAP_THREADS
+    resources:
+        **OIP_JOB["resources"],
+    params:
+        **OIP_JOB["params"],
+        maps=chunk_maps,
+    script:
+        OIP_JOB["script"]
 
 
 # One forward pass over the test images (model.data, or MNIST test for a 28×28 gray model): each
@@ -172,7 +162,7 @@ rule dataset_examples:
 rule oip_summary:
     input:
         **examples_inputs(),
-        oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
+        oips=expand(at("results/oip/map_{maps}.h5"), maps=map_chunks()),
     output:
         at("results/oip/summary.tsv"),
     log:
@@ -197,42 +187,37 @@ rule oip_summary:
         "../scripts/oip_summary.py"
 
 
-for name, maps in per_map_jobs("oip_figure"):
-
-    rule:
-        name:
-            name
-        input:
-            **examples_inputs(),
-            oips=per_map(at("results/oip/map_{map}.h5"), maps),
-        output:
-            figures(
-                at("results/oip/map_{map}.png"),
-                maps,
-                caption="../report/oip_map.rst",
-                category="2 OIPs",
-                subcategory="per map",
-            ),
-        log:
-            per_job(at("logs/oip/map_{map}.figure.log"), maps),
-        benchmark:
-            per_job(at("benchmarks/oip/map_{map}.figure.tsv"), maps)
-        localrule: True
-        conda:
-            ENV
-        threads: 1
-        resources:
-            mem_mb=1000,
-            runtime=per_map_runtime(1, maps),
-        params:
-            code=code("oip_figure"),
-        script:
-            "../scripts/oip_figure.py"
+rule oip_figure:
+    input:
+        **examples_inputs(),
+        oips=at("results/oip/map_{maps}.h5"),
+    output:
+        figures(
+            at("results/oip/map_{maps}.png"),
+            caption="../report/oip_map.rst",
+            category="2 OIPs",
+            subcategory="per map",
+        ),
+    log:
+        at("logs/oip/map_{maps}.figure.log"),
+    benchmark:
+        at("benchmarks/oip/map_{maps}.figure.tsv")
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=per_chunk_runtime(1),
+    params:
+        code=code("oip_figure"),
+    script:
+        "../scripts/oip_figure.py"
 
 
 rule oip_atlas:
     input:
-        oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
+        oips=expand(at("results/oip/map_{maps}.h5"), maps=map_chunks()),
         summary=at("results/oip/summary.tsv"),
     output:
         atlas=report(

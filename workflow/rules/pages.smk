@@ -7,9 +7,9 @@ rule map_pages:
     input:
         **examples_inputs(),
         summary=at("results/oip/summary.tsv"),
-        oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
-        figures=expand(at("results/oip/map_{map}.png"), map=map_ids()),
-        dreams=expand(at("results/dreams/map_{map}.png"), map=map_ids()),
+        oips=expand(at("results/oip/map_{maps}.h5"), maps=map_chunks()),
+        figures=expand(at("results/oip/map_{maps}.png"), maps=map_chunks()),
+        dreams=expand(at("results/dreams/map_{maps}.png"), maps=map_chunks()),
     output:
         directory(at("results/oip/pages")),
     log:

@@ -45,7 +45,7 @@ def rescue_precursor_params():
 def rescue_runtime():
     """Minutes to ask a scheduler for: measured ≤ 10 min per map on 2 CPU cores, at most 128 maps
     (the job's maps are known only when it runs: the run's maps without an OIP)."""
-    return 30 + 10 * len(map_ids())
+    return 30 + 10 * len(MAPS)
 
 
 def oip_params(start):

@@ -1,64 +1,57 @@
-# Precursor screening, one job per map, or per chunk of maps (maps_per_job). In two_stage mode
-# only maps the random search missed are screened, each in one job with its OIP (oip_precursor).
-PRECURSOR_JOBS = (
-    [] if config["oip"]["start"] == "two_stage" else per_map_jobs("precursor")
-)
+# Precursor screening, one job per chunk of maps (maps_per_job: all of them at once). In two_stage
+# mode only maps the random search missed are screened, in one job with their OIP (oip_precursor).
 
 
-for name, maps in PRECURSOR_JOBS:
-
-    rule:
-        name:
-            name
-        input:
-            map_check(maps),
-            **model_inputs(),
-        output:
-            per_map(at("results/precursor/map_{map}.h5"), maps),
-        log:
-            per_job(at("logs/precursor/map_{map}.log"), maps),
-        benchmark:
-            per_job(at("benchmarks/precursor/map_{map}.tsv"), maps)
-        priority: CHAIN_PRIORITY
-        conda:
-            ENV
-        threads: PER_MAP_THREADS
-        resources:
-            gpu=1,
-            gpu_percent=gpu_share(),
-            mem_mb=4000,
-            runtime=per_map_runtime(30, maps),
-        params:
-            precursor=precursor_params(),
-            precision=config["precision"],
-            scaling=model_scaling(),
-            layer=LAYER,
-            code=code("precursor"),
-        script:
-            "../scripts/precursor.py"
+rule precursor:
+    input:
+        valid_chunk,
+        **model_inputs(),
+    output:
+        at("results/precursor/map_{maps}.h5"),
+    log:
+        at("logs/precursor/map_{maps}.log"),
+    benchmark:
+        at("benchmarks/precursor/map_{maps}.tsv")
+    priority: CHAIN_PRIORITY
+    conda:
+        ENV
+    threads: PER_MAP_THREADS
+    resources:
+        gpu=1,
+        gpu_percent=gpu_share(),
+        mem_mb=4000,
+        runtime=per_chunk_runtime(30),
+    params:
+        maps=chunk_maps,
+        precursor=precursor_params(),
+        precision=config["precision"],
+        scaling=model_scaling(),
+        layer=LAYER,
+        code=code("precursor"),
+    script:
+        "../scripts/precursor.py"
 
 
 rule precursor_figure:
     input:
-        at("results/precursor/map_{map}.h5"),
+        at("results/precursor/map_{maps}.h5"),
     output:
-        report(
-            at("results/precursor/map_{map}.png"),
+        figures(
+            at("results/precursor/map_{maps}.png"),
             caption="../report/precursor_map.rst",
             category="2 OIPs",
             subcategory="precursor screening",
-            labels=map_label,
         ),
     log:
-        at("logs/precursor/map_{map}.figure.log"),
+        at("logs/precursor/map_{maps}.figure.log"),
     benchmark:
-        at("benchmarks/precursor/map_{map}.figure.tsv")
+        at("benchmarks/precursor/map_{maps}.figure.tsv")
     conda:
         ENV
     threads: 1
     resources:
         mem_mb=1000,
-        runtime=5,
+        runtime=per_chunk_runtime(1),
     params:
         code=code("precursor_figure"),
     script:

@@ -9,7 +9,7 @@ rule summary:
             else {}
         ),
         training="results/cnn/training.h5",
-        oips=expand(at("results/oip/map_{map}.h5"), map=map_ids()),
+        oips=expand(at("results/oip/map_{maps}.h5"), maps=map_chunks()),
         layer=at("results/oip/summary.tsv"),
         sweep="results/clusters/sweep.h5",
         kmeans=f"results/clusters/k_{features_k()}.h5",

@@ -30,10 +30,14 @@ def subject_outputs():
     """The configured layer's per-map results, atlas, layer summary, dreams and rescue."""
     precursor_figures = []
     if config["oip"]["start"] == "precursor":
-        precursor_figures = expand(at("results/precursor/map_{map}.png"), map=map_ids())
+        precursor_figures = expand(
+            at("results/precursor/map_{maps}.png"), maps=map_chunks()
+        )
     return [
         *precursor_figures,
-        *expand(at("results/oip/map_{map}.{ext}"), map=map_ids(), ext=("h5", "png")),
+        *expand(
+            at("results/oip/map_{maps}.{ext}"), maps=map_chunks(), ext=("h5", "png")
+        ),
         at("results/oip/summary.tsv"),
         at("results/oip/summary.html"),
         at("results/oip/summary.png"),
@@ -62,7 +66,9 @@ def objective_outputs():
 def dream_outputs():
     """The seed's single-map dreams of the configured maps, their gallery, and the DeepDream."""
     return [
-        *expand(at("results/dreams/map_{map}.{ext}"), map=map_ids(), ext=("h5", "png")),
+        *expand(
+            at("results/dreams/map_{maps}.{ext}"), maps=map_chunks(), ext=("h5", "png")
+        ),
         at("results/dreams/gallery.png"),
         *expand(
             at("results/dreams/layer_{layers}.{ext}"),

@@ -1,12 +1,17 @@
-"""Rule dream_figure: the seed's row of a map's dream (pattern, blurry, detailed, final), from its file
-alone; one job per map or per chunk of maps (one Python and Matplotlib start-up for all of them)."""
+"""Rule dream_figure: the seed's row of each map's dream of a chunk (pattern, blurry, detailed, final),
+from the chunk's file alone; one PNG per chunk, its maps one below the other."""
 
 import _bootstrap  # noqa: F401
+from functools import partial
+
 from mnist_dreams.ascent import dream_figures
 from mnist_dreams.plumbing import logs, store
+from mnist_dreams.report import sheets
 
 logs.to_file(snakemake.log[0])
 need = ("original", "patterns", "blurry", "detailed", "final", "losses")
-for source, figure in zip(snakemake.input, snakemake.output, strict=True):
-    result, attrs = store.read_h5(source, required=need, attrs_required=("map",))
-    dream_figures.dream_row(int(attrs["map"]), result, figure, attrs.get("layer", "conv3"))
+panels = [
+    (m, partial(dream_figures.dream_row, m, result, layer=attrs.get("layer", "conv3")))
+    for m, (result, attrs) in store.read_maps(snakemake.input[0], required=need).items()
+]
+sheets.sheet(panels, snakemake.output[0])

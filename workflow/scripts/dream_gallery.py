@@ -6,8 +6,7 @@ from mnist_dreams.plumbing import logs, store
 
 logs.to_file(snakemake.log[0])
 finals, layer = {}, "conv3"
-for h5 in snakemake.input:
-    result, attrs = store.read_h5(h5, required=("final", "losses"), attrs_required=("map",))
+for m, (result, attrs) in store.read_chunks(list(snakemake.input), required=("final", "losses")).items():
     layer = attrs.get("layer", layer)
-    finals[int(attrs["map"])] = (result["final"], float(result["losses"][-1, 1]))
+    finals[m] = (result["final"], float(result["losses"][-1, 1]))
 dream_figures.dream_gallery(finals, snakemake.output[0], layer)

@@ -1,14 +1,14 @@
 """Rule map_pages: the layer atlas as links (index.html) and a page per computed map (its numbers,
-OIP figure with the dataset examples, loss curves, dream), in results/oip/pages/."""
+OIP figure with the dataset examples, loss curves, dream), in results/oip/pages/; each map's figures
+are cut out of its chunk's sheets (results/oip/map_*.png, results/dreams/map_*.png) beside its page."""
 
 import _bootstrap  # noqa: F401
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from mnist_dreams.plumbing import logs, store
-from mnist_dreams.report import pages
+from mnist_dreams.report import pages, sheets
 
 log = logs.to_file(snakemake.log[0])
 out = Path(snakemake.output[0])
@@ -16,20 +16,23 @@ out.mkdir(parents=True, exist_ok=True)
 layer = snakemake.params.layer
 table = pd.read_csv(snakemake.input.summary, sep="\t")
 rows = {int(r["map"]): r for r in table.to_dict("records")}
-dreams = {Path(p).stem: p for p in snakemake.input.dreams}
+shown = {}  # kind → {map: file name in the pages folder}
+for kind, paths in (("oip", snakemake.input.figures), ("dream", snakemake.input.dreams)):
+    for sheet in [paths] if isinstance(paths, str) else paths:
+        for m, image in sheets.crop(sheet).items():
+            shown.setdefault(kind, {})[m] = name = f"map_{m:03d}.{kind}.png"
+            image.save(out / name, optimize=True)
 thumbs = {}
-for path, figure in zip(snakemake.input.oips, snakemake.input.figures, strict=True):
-    result, attrs = store.read_h5(path, required=("images", "final_loss", "loss_history"), attrs_required=("map",))
-    m = int(attrs["map"])
+need = ("images", "final_loss", "loss_history")
+for m, (result, _) in store.read_chunks(snakemake.input.oips, required=need).items():
     thumbs[m] = pages.thumbnail(result["images"][int(np.argmax(result["final_loss"]))])
-    dream = dreams.get(f"map_{m:03d}")
     page = pages.map_page(
         m,
         rows[m],
         layer,
         result["loss_history"],
-        figure=os.path.relpath(figure, out),
-        dream=os.path.relpath(dream, out) if dream else None,
+        figure=shown.get("oip", {}).get(m),
+        dream=shown.get("dream", {}).get(m),
     )
     pages.write(out / f"map_{m:03d}.html", page)
 # beside each OIP in the index, the test image that excites its map most (rule dataset_examples)

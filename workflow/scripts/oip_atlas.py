@@ -8,9 +8,8 @@ from mnist_dreams.plumbing import logs, store
 logs.to_file(snakemake.log[0])
 need = ("images", "final_loss")
 results, layer = {}, "conv3"
-for h5 in snakemake.input.oips:
-    result, attrs = store.read_h5(h5, required=need, attrs_required=("map",))
-    results[int(attrs["map"])], layer = result, attrs.get("layer", layer)
+for m, (result, attrs) in store.read_chunks(snakemake.input.oips, required=need).items():
+    results[m], layer = result, attrs.get("layer", layer)
 table = pd.read_csv(snakemake.input.summary, sep="\t")
 oip_figures.atlas(table, results, snakemake.output.atlas, title=f"{layer} atlas")
 oip_figures.coverage(table, snakemake.output.coverage, layer, snakemake.params.test_data)

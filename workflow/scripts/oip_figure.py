@@ -1,17 +1,20 @@
-"""Rule oip_figure: a map's OIP panel (its candidates, start and end, loss curves) and, where the
-model has test images, its dataset examples; one job per map or per chunk of maps (one Python and
-Matplotlib start-up for all of them)."""
+"""Rule oip_figure: each map's OIP panel of a chunk (its candidates, start and end, loss curves) and,
+where the model has test images, its dataset examples; one PNG per chunk, its maps one below the other
+(one Python and Matplotlib start-up for all of them)."""
 
 import _bootstrap  # noqa: F401
+from functools import partial
+
 from mnist_dreams.ascent import oip_figures
 from mnist_dreams.plumbing import logs, store
+from mnist_dreams.report import sheets
 
 logs.to_file(snakemake.log[0])
 need = ("images", "start_images", "loss_history", "start_loss", "final_loss")
 examples = store.read_h5(snakemake.input.examples)[0] if hasattr(snakemake.input, "examples") else None
-oips = [snakemake.input.oips] if isinstance(snakemake.input.oips, str) else snakemake.input.oips  # one map: a str
-for source, figure in zip(oips, snakemake.output, strict=True):
-    result, attrs = store.read_h5(source, required=need, attrs_required=("map",))
-    m = int(attrs["map"])
+panels = []
+for m, (result, attrs) in store.read_maps(snakemake.input.oips, required=need).items():
     shown = oip_figures.map_examples(examples, m) if examples else None
-    oip_figures.oip_panel(m, result, figure, attrs.get("layer", "conv3"), shown)
+    layer = attrs.get("layer", "conv3")
+    panels.append((m, partial(oip_figures.oip_panel, m, result, layer=layer, examples=shown)))
+sheets.sheet(panels, snakemake.output[0])

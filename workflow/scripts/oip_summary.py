@@ -13,10 +13,9 @@ if hasattr(snakemake.input, "examples"):
     max_act, mean_act, best_test = acts["max_activation"], acts["mean_activation"], acts["top_activation"][:, 0]
 else:  # the layer summary without test data: no MNIST-shaped input and no model.data
     log.info("no test images for this model (model.data): fires_on_test left empty")
-results, stored = {}, {}
-for path in snakemake.input.oips:
-    values, attrs = store.read_h5(path, required=("final_loss", "images"), attrs_required=("map",))
-    results[int(attrs["map"])], stored[int(attrs["map"])] = values, attrs
-oip.check_procedure(zip(snakemake.input.oips, stored.values(), strict=True), p.start)
+chunks = {path: store.read_maps(path, required=("final_loss", "images")) for path in snakemake.input.oips}
+oip.check_procedure([(path, a) for path, read in chunks.items() for _, a in read.values()], p.start)
+results = {m: values for read in chunks.values() for m, (values, _) in read.items()}
+stored = {m: attrs for read in chunks.values() for m, (_, attrs) in read.items()}
 table = oip.layer_table(results, max_act, mean_act, stored, n_maps=p.n_maps, best_test=best_test)
 store.write_tsv(table, snakemake.output[0])

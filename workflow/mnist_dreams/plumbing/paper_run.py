@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import chunks
 from .progress import _duration
 
 # Measured on the paper run (docs/measurements.md, "The paper run, per stage"): peak RSS of two jobs side by side
@@ -30,11 +31,12 @@ NEED_MEMORY_GIB = 4.0
 NEED_DISK_GIB = 4.0
 
 # The ETA's weights, seconds on 2 cores (the paper run's benchmarks/): a whole job of a rule, or per
-# map for the per-map rules, whose chunk jobs (``oip_random_maps_000_031``) pay START_S once.
+# map for the per-map rules, whose jobs (a chunk of the paper's 128 maps each) pay START_S once.
 JOB_S = {"cnn": 270, "kmeans": 65, "silhouettes": 90, "mlp_reference": 300, "mlp_clustered": 140,
          "rescue": 350, "precursor": 8, "oip_precursor": 10, "deepdream": 10}  # fmt: skip
 PER_MAP_S = {"oip_random": 2.4, "dream": 0.7, "oip_figure": 0.3, "dream_figure": 0.4, "oip": 0.02}
 START_S = 5.0
+PAPER_MAPS_PER_JOB = chunks.size("auto", 128)
 # Wall seconds per second of planned work before the run has shown its own pace: the measured paper
 # run's wall ÷ its jobs' seconds (two jobs side by side). It counts as PRIOR_S seconds of finished
 # work, so the first short jobs (the download: 5 s of weight, 13 s of wall with Snakemake's start)
@@ -81,14 +83,11 @@ def preflight(workdir=".", need_memory=NEED_MEMORY_GIB, need_disk=NEED_DISK_GIB,
         )
 
 
-def weight(rule):
-    """A job's planned work in seconds, by its rule name (a chunk rule: its per-map rule × its maps)."""
-    base, _, span = rule.partition("_maps_")
-    lo, _, hi = span.partition("_")
-    maps = int(hi) - int(lo) + 1 if lo.isdigit() and hi.isdigit() else 1
-    if base in PER_MAP_S:
-        return START_S + PER_MAP_S[base] * maps
-    return JOB_S.get(base, START_S)
+def weight(rule, maps=PAPER_MAPS_PER_JOB):
+    """A job's planned work in seconds, by its rule (a per-map rule's job: its chunk of ``maps`` maps)."""
+    if rule in PER_MAP_S:
+        return START_S + PER_MAP_S[rule] * maps
+    return JOB_S.get(rule, START_S)
 
 
 class Tracker:

@@ -1,9 +1,10 @@
 """Per-map pages: the layer as a clickable atlas (``index.html``) and one page per map with its
 numbers, its OIP figure (candidates, starts, dataset examples), its loss curves and its dream.
 
-Plain HTML and inline SVG beside the run's PNGs (linked, not copied: 128 pages stay small and the
-index loads at once). The atlas thumbnails are inline PNGs of each map's best OIP, so the index
-needs no other file to show the layer.
+Plain HTML and inline SVG; each map's OIP figure and dream are PNGs beside its page, cut out of
+its chunk's figure sheets (a chunk's figures are one PNG: report.figures.sheet), so that a page
+loads one map's pictures, not its chunk's. The atlas thumbnails are inline PNGs of each map's best
+OIP, so the index needs no other file to show the layer.
 """
 
 from __future__ import annotations

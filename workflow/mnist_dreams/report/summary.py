@@ -225,7 +225,7 @@ def build(paths, start, preset_name):
 
     history, cnn_attrs = store.read_h5(paths["training"], required=("test_accuracy",))
     rows = [_row("cnn_test_accuracy", float(history["test_accuracy"][-1]), origin(cnn_attrs))]
-    oip_attrs = [store.read_h5(path, attrs_required=("map",))[1] for path in paths["oips"]]
+    oip_attrs = [attrs for _, attrs in store.read_chunks(paths["oips"]).values()]
     layer = pd.read_csv(paths["layer"], sep="\t", keep_default_na=False)
     rows += oip_rows(layer, oip_attrs, start, origin(oip_attrs[0]))
     rescue = pd.read_csv(paths["rescue"], sep="\t", keep_default_na=False) if "rescue" in paths else None
