@@ -1,5 +1,7 @@
 """Incremental equals fresh (issue 20): a finished run switched to config B, then ``snakemake``,
-must hold what a fresh run with B holds, and a speed-only knob must plan no job.
+must hold what a fresh run with B holds; a speed-only knob or another machine (cores, profile) must
+plan no job; a one-map target after a knob change writes that map's files only; a run on one core
+equals one on two; every step is forced and stopped by its one rule name (issue 36).
 
 The independent path is the comparison: every HDF5 dataset and the summary of the switched run
 against a run of B from scratch in another folder, read back from the files alone. Fresh tiny runs
@@ -51,19 +53,20 @@ CHAIN = [
     ("maps [56, 81]", MAPS),
 ]
 CI_CHAIN = CHAIN[:2] + [CHAIN[3]]  # precursor → two_stage → precursor: one fresh run beside tiny's
-# Knobs that change no result: on a finished run each must plan no job (extra snakemake args).
+# Knobs that change no result, and the machine a run meets (cores, executor, profile): on a finished
+# run each must plan no job (extra snakemake args; the dry run itself gives no --cores).
 SPEED_ONLY = {
     "precursor.batch_size 7": ({"precursor": {"batch_size": 7}},),
     "gpu.jobs_per_device 4": ({"gpu": {"jobs_per_device": 4}},),
     "--set-threads precursor=2 oip=2": ({}, "--set-threads", "precursor=2", "oip=2"),
     "cache_dir null": ({"cache_dir": None},),
-    "maps_per_job 2": ({"maps_per_job": 2},),
+    "no --cores": ({},),
+    "--cores 1": ({}, "--cores", "1"),
+    "--cores 16": ({}, "--cores", "16"),
+    "--jobs 64": ({}, "--jobs", "64"),
+    "--profile profiles/gpu": ({}, "--profile", "profiles/gpu"),
+    "--profile profiles/slurm": ({}, "--profile", "profiles/slurm"),
 }
-# The one speed-only knob that plans jobs, by design: Snakemake compares each output's recorded input
-# list, and a chunk's OIP job reads all its maps' screenings, so the precursor-started OIPs rerun (to
-# identical files: the chain above shows it) and what reads them; a chunk's dream figures read all
-# its maps' dreams, so they are drawn again (from the same files). No other rule may be planned.
-PLANS_BY_DESIGN = {"maps_per_job 2": ("oip", "summary", "dream_figure", "map_pages")}
 
 
 @dataclass
@@ -183,6 +186,60 @@ def speed_only(work, knobs=SPEED_ONLY):
     return [Outcome(name, planned(work, *spec)) for name, spec in knobs.items()]
 
 
+def _stamps(work):
+    """{path: (mtime, size)} of every file under results/ and resources/ of ``work``."""
+    files = [p for top in ("results", "resources") for p in (Path(work) / top).rglob("*") if p.is_file()]
+    return {str(p.relative_to(work)): (p.stat().st_mtime_ns, p.stat().st_size) for p in files}
+
+
+def one_map(root, fresh):
+    """A finished run whose maps share one chunk (maps_per_job 2: map_046-056), then one map's OIP
+    after a knob change: only that map's files are written, equal to the map in a fresh run of the
+    new config (where it is a chunk of its own)."""
+    work = Path(root) / "one_map"
+    shutil.copytree(fresh({}), work, symlinks=True)
+    run(work, {"maps_per_job": 2})
+    for single in (p for m in ("046", "056") for p in (work / "results").glob(f"*/map_{m}.*")):
+        single.unlink()  # the tiny run's chunks of one: now only the finished chunked run is left
+    before = _stamps(work)
+    changed = {"maps_per_job": 2, "oip": {"epochs": 40}}
+    ran = run(work, changed, "results/oip/map_056.h5")
+    after = _stamps(work)
+    written = sorted(p for p in after if before.get(p) != after[p])
+    expected = ["results/oip/map_056.h5", "results/precursor/map_056.h5"]  # a chunk of one: its own screening
+    diffs = [] if written == expected else [f"wrote {written}"]
+    a, b = (_datasets(w / "results/oip/map_056.h5") for w in (fresh({"oip": {"epochs": 40}}), work))
+    diffs += [f"map_056.h5:{k} differs" for k in sorted(a) if k not in b or not _equal(a[k], b[k])]
+    return Outcome("map_056 after oip.epochs 40, chunk 046-056 finished", ran, len(a), diffs)
+
+
+def on_one_core(root, fresh):
+    """A fresh run on one core holds what the two-core run holds, and plans nothing on 2 or 16."""
+    work = workflow_copy(Path(root) / "one_core", source=fresh.source)
+    ran = run(work, {}, cores="1")
+    compared, diffs = compare(fresh({}), work)
+    for cores in ("2", "16"):
+        if planned(work, {}, "--cores", cores):
+            diffs.append(f"--cores {cores} plans jobs")
+    return Outcome("--cores 1, then 2 and 16", ran, compared, diffs)
+
+
+def forced(work):
+    """--forcerun X --until X plans exactly X's jobs, for every rule of the default target, and
+    --forcerun X plans X and what reads it, never what it reads."""
+    every = planned(work, {}, "--forceall")
+    every.pop("all", None)
+    outcomes = []
+    for rule, count in sorted(every.items()):
+        only = planned(work, {}, "--forcerun", rule, "--until", rule)
+        down = planned(work, {}, "--forcerun", rule)
+        diffs = [] if only == {rule: count} else [f"--until plans {only}"]
+        if down.get(rule) != count or (rule != "mnist" and "mnist" in down):
+            diffs.append(f"--forcerun plans {down}")
+        outcomes.append(Outcome(f"--forcerun/--until {rule}", only, count, diffs))
+    return outcomes
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", type=Path, default=Path("check-reruns"), help="scratch folder (replaced)")
@@ -201,23 +258,25 @@ def main(argv=None):
     shutil.copytree(fresh(configs[0][1]), work, symlinks=True)
     outcomes = chain(work, fresh, configs)
     knobs = speed_only(fresh({}))
+    extra = [] if args.ci or args.only else [one_map(args.workdir, fresh), on_one_core(args.workdir, fresh)]
+    steps = [] if args.ci or args.only else forced(fresh({}))
     print(f"\nIncremental vs fresh, tiny preset, starting from {configs[0][0]}:\n")
     print("| switch to | jobs it ran | files compared | result |\n|---|---|---|---|")
     for outcome in outcomes:
         print(outcome.row())
-    print("\nSpeed-only knobs on a finished run (dry run must plan nothing):\n")
+    print("\nSpeed-only knobs and other machines on a finished run (dry run must plan nothing):\n")
     print("| knob | jobs planned | | |\n|---|---|---|---|")
     for outcome in knobs:
-        allowed = PLANS_BY_DESIGN.get(outcome.switch, ())
-        if any(not rule.startswith(allowed) or not allowed for rule in outcome.planned):
+        if outcome.planned:
             outcome.differences.append("plans jobs")
-        print(
-            outcome.row().replace(
-                "| 0 | equal |", "| | by design: OIP chunks read all their maps' screenings |" if allowed else "| | |"
-            )
-        )
-    failed = [o.switch for o in outcomes + knobs if not o.ok]
-    passed = len(outcomes) + len(knobs) - len(failed)
+        print(outcome.row().replace("| 0 | equal |", "| | |"))
+    print("\nOne map after a knob change; one core; each step by its one name:\n")
+    print("| check | jobs | files or jobs compared | result |\n|---|---|---|---|")
+    for outcome in extra + steps:
+        print(outcome.row())
+    every = outcomes + knobs + extra + steps
+    failed = [o.switch for o in every if not o.ok]
+    passed = len(every) - len(failed)
     print(f"\n{passed} passed, {len(failed)} failed" + (f": {failed}" if failed else ""))
     return 1 if failed else 0
 

@@ -35,6 +35,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from mnist_dreams.plumbing import chunks
+
 ROOT = Path(__file__).resolve().parents[2]
 COPY = ("Snakefile", "workflow", "config", "envs", "profiles")
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
@@ -97,8 +99,7 @@ def logged_seconds(log_path):
 
 
 def kind(rule):
-    base = rule.split("_maps_")[0]  # chunk rules (maps_per_job) are timed like their per-map rule
-    return "ascent" if base in ASCENT_RULES else "cnn" if base == "cnn" else "other"
+    return "ascent" if rule in ASCENT_RULES else "cnn" if rule == "cnn" else "other"
 
 
 def cnn_epoch_seconds(workdir):
@@ -247,8 +248,9 @@ def run(args):
     work = fresh_copy(args.workdir)
     maps = "all" if args.maps == "all" else "[" + args.maps + "]"
     ids = range(128) if args.maps == "all" else [int(m) for m in args.maps.split(",")]
+    names = [chunks.name(c) for c in chunks.split(ids, args.maps_per_job)]  # the run's chunk files
     targets = ["results/cnn/model.keras"] + [
-        f"results/{step}/map_{m:03d}.h5" for step in ("precursor", "oip", "dreams") for m in ids
+        f"results/{step}/map_{name}.h5" for step in ("precursor", "oip", "dreams") for name in names
     ]
     config = [f"maps={maps}", f"maps_per_job={args.maps_per_job}", "oip={start: precursor}", *args.config]
     if args.mnist:

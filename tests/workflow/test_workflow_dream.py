@@ -20,7 +20,7 @@ def test_dreams_carve_the_map_into_the_photo(tiny_run):
     model = models.load_model(tiny_run / "results/cnn/model.keras")
     active = 0
     for m in tiny["maps"]:
-        r, attrs = store.read_h5(tiny_run / f"results/dreams/map_{m:03d}.h5", required=("patterns", "detailed"))
+        r, attrs = store.read_map(tiny_run / f"results/dreams/map_{m:03d}.h5", required=("patterns", "detailed"))
         size = tiny["dream"]["size"]
         assert r["original"].shape == r["final"].shape == r["detailed"][-1].shape == (size, size)
         before = backend.map_losses(model, "conv3", r["starts"][:1, :, :, None], m)[0]

@@ -43,11 +43,11 @@ def test_stored_losses_are_the_layers_activation_recomputed_by_numpy(conv2_run):
     work, _, _ = conv2_run
     model = models.load_model(work / "results/cnn/model.keras")
     for m in (3, 60):
-        oip, attrs = store.read_h5(work / f"results/conv2/oip/map_{m:03d}.h5")
+        oip, attrs = store.read_map(work / f"results/conv2/oip/map_{m:03d}.h5")
         assert attrs["layer"] == "conv2" and attrs["map"] == m
         recomputed = conv3_by_numpy(model, oip["images"], layer="conv2")[..., m].mean(axis=(1, 2))
         np.testing.assert_allclose(oip["final_loss"], recomputed, rtol=1e-4, atol=1e-6)
-        screening, _ = store.read_h5(work / f"results/conv2/precursor/map_{m:03d}.h5")
+        screening, _ = store.read_map(work / f"results/conv2/precursor/map_{m:03d}.h5")
         starts = conv3_by_numpy(model, screening["start_images"], layer="conv2")[..., m].mean(axis=(1, 2))
         assert (screening["top_loss"] >= starts - 1e-6).all()  # ascent from the starts never loses
 

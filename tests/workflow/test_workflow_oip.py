@@ -24,7 +24,7 @@ def test_precursor_files_hold_every_loss_and_the_top_k_starts(tiny_run):
     _, cnn_attrs = store.read_h5(tiny_run / "results/cnn/training.h5")
     starts = grids.grid_patterns(tiny["precursor"]["values"], 3, cnn_attrs["pixel_mean"], cnn_attrs["pixel_std"])
     for m in tiny["maps"]:
-        res, attrs = store.read_h5(tiny_run / f"results/precursor/map_{m:03d}.h5")
+        res, attrs = store.read_map(tiny_run / f"results/precursor/map_{m:03d}.h5")
         assert attrs["map"] == m and attrs["precision"] == "float32"
         assert attrs["params"]["test_epochs"] == tiny["precursor"]["test_epochs"]
         assert res["final_loss"].shape == (len(starts),)
@@ -35,7 +35,7 @@ def test_precursor_files_hold_every_loss_and_the_top_k_starts(tiny_run):
 def test_oip_final_loss_is_the_map_activation_of_the_stored_image(tiny_run):
     model = models.load_model(tiny_run / "results/cnn/model.keras")
     for m in _tiny(tiny_run)["maps"]:
-        res, attrs = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images", "loss_history"))
+        res, attrs = store.read_map(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images", "loss_history"))
         recomputed = backend.map_losses(model, "conv3", res["images"], m)
         np.testing.assert_allclose(res["final_loss"], recomputed, rtol=1e-5, atol=1e-5)
         assert np.all(res["final_loss"] >= res["loss_history"][:, 0])  # ≥ the loss after epoch 1
@@ -53,7 +53,7 @@ def test_summary_covers_the_layer(tiny_run, tiny_test_peaks):
     np.testing.assert_array_equal(table["fires_on_test"][clear], peak[clear] > 0)
     assert 0 < table["fires_on_test"].sum() < 128  # both kinds of map exist: the check saw both
     for m in _tiny(tiny_run)["maps"]:
-        oip, _ = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("final_loss",))
+        oip, _ = store.read_map(tiny_run / f"results/oip/map_{m:03d}.h5", required=("final_loss",))
         assert table.loc[m, "best_loss"] == pytest.approx(oip["final_loss"].max(), rel=1e-5)  # TSV: 6 digits
 
 
@@ -72,7 +72,7 @@ def test_dataset_examples_and_pattern_numbers_match_numpy(tiny_run, tiny_test_co
     table = pd.read_csv(tiny_run / "results/oip/summary.tsv", sep="\t")
     np.testing.assert_allclose(table["best_test_activation"], by_image.max(axis=0), rtol=1e-4, atol=1e-6)
     for m in _tiny(tiny_run)["maps"]:
-        oip, _ = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("final_loss",))
+        oip, _ = store.read_map(tiny_run / f"results/oip/map_{m:03d}.h5", required=("final_loss",))
         expected = oip["final_loss"].max() / by_image[:, m].max()
         assert table.loc[m, "oip_vs_best_test"] == pytest.approx(expected, rel=1e-4)
     assert table.loc[~table["computed"], "oip_vs_best_test"].isna().all()
@@ -82,8 +82,8 @@ def test_one_map_target_builds_only_what_it_needs(tmp_path):
     work = workflow_copy(tmp_path)
     jobs = planned_jobs(work, "results/oip/map_056.h5", "--configfile", "config/tiny.yaml")
     assert jobs == {"mnist": 1, "cnn": 1, "precursor": 1, "oip": 1}
-    # a map's pictures too, drawn from that map's file alone; with maps: [56] (maps_per_job: auto
-    # makes a one-map run one job per step; of several maps a target builds its chunk)
+    # a map's pictures too, drawn from that map's file alone, in any preset: a single map is a chunk
+    # of its own (test_workflow_chunks: also beside a run whose chunks hold several maps)
     one = ("--config", "maps=[56]")
     jobs = planned_jobs(work, "results/oip/map_056.png", *one)  # the default config: halving
     # ... and the map's dataset examples beside it (one forward pass over MNIST test)
@@ -115,9 +115,9 @@ def test_map_pages_link_every_computed_map_and_only_files_that_exist(tiny_run):
     for m in _tiny(tiny_run)["maps"]:
         page = (pages / f"map_{m:03d}.html").read_text()
         links = re.findall(r"(?:src|href)='([^']+)'", page)
-        assert f"../map_{m:03d}.png" in links and f"../../dreams/map_{m:03d}.png" in links
+        assert f"map_{m:03d}.oip.png" in links and f"map_{m:03d}.dream.png" in links  # cut out of the sheets
         assert all((pages / link).is_file() for link in links), links
-        oip, _ = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("final_loss",))
+        oip, _ = store.read_map(tiny_run / f"results/oip/map_{m:03d}.h5", required=("final_loss",))
         assert f"<th>best_loss</th><td>{oip['final_loss'].max():.4g}</td>" in page
     # beside each OIP in the index: the map's most exciting test image, decoded back to its pixels
     import base64
@@ -141,7 +141,7 @@ def test_stored_gram_similarity_and_style_diversity_match_numpy(tiny_run):
     model = models.load_model(tiny_run / "results/cnn/model.keras")
     table = pd.read_csv(tiny_run / "results/oip/summary.tsv", sep="\t").set_index("map")
     for m in _tiny(tiny_run)["maps"]:
-        res, _ = store.read_h5(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images", "gram_similarity"))
+        res, _ = store.read_map(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images", "gram_similarity"))
         a = conv3_by_numpy(model, res["images"]).reshape(len(res["images"]), -1, 128)
         gram = np.einsum("bpc,bpd->bcd", a, a).reshape(len(a), -1)
         gram /= np.maximum(np.linalg.norm(gram, axis=1, keepdims=True), 1e-12)  # an all-silent conv3: 0

@@ -51,7 +51,7 @@ def test_each_kind_runs_end_to_end_and_its_losses_are_the_layers_activation(own_
     model = own_model.load(own_run / path)
     probe = keras.Model(model.inputs, model.get_layer(layer).output)
     for m in (0, 1):
-        oip, attrs = store.read_h5(folder / f"oip/map_{m:03d}.h5")
+        oip, attrs = store.read_map(folder / "oip/map_000-001.h5", m)
         assert attrs["layer"] == layer and oip["images"].shape[1:] == tuple(model.inputs[0].shape[1:])
         recomputed = np.asarray(probe([oip["images"]], training=False))[..., m].mean(axis=(1, 2))
         np.testing.assert_allclose(oip["final_loss"], recomputed, rtol=1e-4, atol=1e-6)
@@ -60,7 +60,7 @@ def test_each_kind_runs_end_to_end_and_its_losses_are_the_layers_activation(own_
         assert {k: attrs["params"][k] for k in ("style", "parameterization", "jitter", "scale", "rotate")} == {
             "style": "smooth", "parameterization": "fourier", "jitter": max(1, side // 28), "scale": 0.1, "rotate": 10.0
         }  # fmt: skip
-        screening, _ = store.read_h5(folder / f"precursor/map_{m:03d}.h5")
+        screening, _ = store.read_map(folder / "precursor/map_000-001.h5", m)
         mean, std = own_model.scaling({"input": scaling}, int(model.inputs[0].shape[-1]))
         np.testing.assert_allclose(
             screening["start_images"] * std + mean, np.clip(screening["start_images"] * std + mean, 0, 255), atol=1e-2
@@ -113,7 +113,7 @@ def test_each_kind_dreams_in_its_own_channels_and_the_dream_losses_are_the_layer
     probe = keras.Model(model.inputs, model.get_layer(layer).output)
     photo = (112, 112) if shape[-1] == 1 else (112, 112, 3)  # tiny dream.size 112; a gray photo has no channel axis
     for m in (0, 1):
-        dream, attrs = store.read_h5(folder / f"dreams/map_{m:03d}.h5")
+        dream, attrs = store.read_map(folder / "dreams/map_000-001.h5", m)
         assert attrs["layer"] == layer and dream["original"].shape == dream["final"].shape == photo
         assert dream["patterns"].shape[1:3] == shape[:2]
         pattern = dream["patterns"][-1].reshape(1, *shape)
@@ -122,7 +122,7 @@ def test_each_kind_dreams_in_its_own_channels_and_the_dream_losses_are_the_layer
     deep, attrs = store.read_h5(folder / f"dreams/layer_{layer}.h5")
     assert attrs["params"]["layers"] == {layer: 1.0}  # deepdream.layers null: model.layer
     assert deep["dream"].shape == deep["original"].shape == photo and (deep["sizes"] >= shape[:2]).all()
-    for png in ("gallery.png", f"layer_{layer}.png", "map_000.png"):
+    for png in ("gallery.png", f"layer_{layer}.png", "map_000-001.png"):
         assert (folder / "dreams" / png).stat().st_size > 1000
 
 
@@ -131,14 +131,14 @@ def test_a_new_model_file_reruns_its_steps_and_nothing_else(own_run):
     own_models.legacy_h5(own_run / "models/legacy.h5")  # same architecture, retrained: new content
     (own_run / "models/legacy.h5").touch()
     planned = planned_jobs(own_run, *config("h5"))
-    steps = {"precursor_maps_000_001", "oip_maps_000_001", "oip_summary", "dream_maps_000_001", "deepdream"}
+    steps = {"precursor", "oip", "oip_summary", "dream", "deepdream"}
     assert steps <= set(planned)
     assert not set(planned) & {"cnn", "mnist", "kmeans", "mlp_reference"}
 
 
 def test_changing_the_input_scaling_reruns_the_model_steps(own_run):
     planned = planned_jobs(own_run, *config("seq", input="symmetric"))
-    assert {"precursor_maps_000_001", "oip_maps_000_001", "dream_maps_000_001"} <= set(planned)
+    assert {"precursor", "oip", "dream"} <= set(planned)
     assert "cnn" not in planned
 
 

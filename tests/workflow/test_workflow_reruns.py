@@ -93,12 +93,12 @@ def _wildcards(out, rule, name):
 def test_dash_dash_config_sets_lists_and_nested_keys(fresh):
     out = _dry_run(fresh, "--config", "maps=[56]", *BASE)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert _wildcards(out.stdout, "oip", "map") == _wildcards(out.stdout, "precursor", "map") == ["056"]
+    assert _wildcards(out.stdout, "oip", "maps") == _wildcards(out.stdout, "precursor", "maps") == ["056"]
     out = _dry_run(fresh, "--config", "clusters={k: [10, 20]}", *BASE)
     assert out.returncode == 0, out.stderr[-2000:]
     assert _wildcards(out.stdout, "kmeans", "k") == ["008", "010", "020"]  # tiny's features_k is 8
     out = _dry_run(fresh, "--config", "maps=all", "maps_per_job=1", *BASE)  # one job per map: 128 wildcards
-    assert len(_wildcards(out.stdout, "precursor", "map")) == 128
+    assert len(_wildcards(out.stdout, "precursor", "maps")) == 128
 
 
 def test_dash_dash_config_type_error_names_the_key(fresh):
@@ -124,7 +124,7 @@ def rerun(tiny_run, tmp_path_factory):
 
 
 def test_dash_dash_config_value_reaches_the_job(rerun):
-    result, attrs = store.read_h5(rerun / "results/oip/map_046.h5", required=("loss_history",))
+    result, attrs = store.read_map(rerun / "results/oip/map_046.h5", required=("loss_history",))
     assert attrs["params"]["epochs"] == 7 and result["loss_history"].shape[1] == 7
     assert attrs["params"]["step_size"] == 0.01  # the rest of the section stays (a deep merge)
 
@@ -137,8 +137,8 @@ def test_rerun_replaces_the_jobs_log(rerun):
 
 def test_rerun_leaves_other_maps_untouched(tiny_run, rerun):
     for name in ("oip/map_056.h5", "precursor/map_046.h5"):
-        a, _ = store.read_h5(tiny_run / "results" / name)
-        b, _ = store.read_h5(rerun / "results" / name)
+        a, _ = store.read_map(tiny_run / "results" / name)
+        b, _ = store.read_map(rerun / "results" / name)
         for key in a:
             np.testing.assert_array_equal(a[key], b[key])
     mtime = lambda work: Path(work / "results/oip/map_056.h5").stat().st_mtime  # noqa: E731

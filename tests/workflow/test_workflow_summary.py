@@ -18,13 +18,13 @@ def test_every_number_comes_from_this_runs_files(tiny_run, tiny_test_peaks):
     history, _ = store.read_h5(results / "cnn/training.h5")
     assert ours("cnn_test_accuracy") == pytest.approx(history["test_accuracy"][-1], rel=1e-5)
     tiny = yaml.safe_load((tiny_run / "config/tiny.yaml").read_text())
-    finals = [store.read_h5(results / f"oip/map_{m:03d}.h5")[0]["final_loss"] for m in tiny["maps"]]
+    finals = [store.read_map(results / f"oip/map_{m:03d}.h5")[0]["final_loss"] for m in tiny["maps"]]
     assert ours("maps_computed") == len(tiny["maps"])
     assert ours("maps_with_oip") == sum(f.max() > 0 for f in finals)
     assert ours("oip_not_found") == sum(f.max() <= 0 for f in finals)
     na = lambda q, why: table.loc[q, "ours"] == "NA" and why in table.loc[q, "note"]  # noqa: E731
     assert na("oip_found_by_random", "not two_stage")
-    seconds = [store.read_h5(results / f"precursor/map_{m:03d}.h5")[1]["seconds"] for m in tiny["maps"]]
+    seconds = [store.read_map(results / f"precursor/map_{m:03d}.h5")[1]["seconds"] for m in tiny["maps"]]
     assert ours("precursor_seconds_per_map") == pytest.approx(np.median(seconds), rel=1e-5)
     peak = tiny_test_peaks  # firing maps: the saved CNN on every test image, by NumPy
     assert abs(ours("maps_firing_on_test") - (peak > 0).sum()) <= (np.abs(peak) < 1e-5).sum()

@@ -26,21 +26,21 @@ def two_stage(tiny_run, tmp_path_factory):
 
 
 def _read(work, name):
-    return store.read_h5(work / "results" / name)
+    return store.read_map(work / "results" / name)  # maps 1, 2, 3: auto makes one chunk each
 
 
 def test_precursor_jobs_ran_only_for_maps_random_starts_missed(two_stage):
     missed = []
     for m in MAPS:
         _, random = _read(two_stage, f"oip/map_{m:03d}.random.h5")
-        screened = (two_stage / f"results/precursor/map_{m:03d}.h5").exists()
+        screened = (two_stage / f"results/precursor/map_{m:03d}.two_stage.h5").exists()
         assert screened == (not random["found"]), m
         assert (two_stage / f"results/oip/map_{m:03d}.precursor.h5").exists() == screened
         assert (two_stage / f"logs/oip/map_{m:03d}.precursor.log").exists() == screened  # no job, no log
         if screened:
             missed.append(m)
             # one job screens and ascends: the OIP's candidates are the screening's top k, in order
-            screening, _ = _read(two_stage, f"precursor/map_{m:03d}.h5")
+            screening, _ = _read(two_stage, f"precursor/map_{m:03d}.two_stage.h5")
             ascended, attrs = _read(two_stage, f"oip/map_{m:03d}.precursor.h5")
             np.testing.assert_array_equal(ascended["candidate"], screening["top_indices"])
             assert attrs["procedure"] == "precursor"
@@ -71,3 +71,17 @@ def test_summary_split_adds_up(two_stage):
         _, attrs = _read(two_stage, f"oip/map_{row['map']:03d}.h5")
         assert row["found_by"] == attrs["found_by"]
     assert counts.get("random", 0) + counts.get("precursor", 0) == (computed["found"].astype(str) == "True").sum()
+
+
+def test_a_chunk_screens_only_the_maps_it_missed_and_chooses_as_each_map_alone(two_stage):
+    chunk = "results/oip/map_001-003.h5"  # maps_per_job 3: the three maps in one job per stage
+    snakemake(two_stage, chunk, "--cores", "2", "--config", "maps_per_job=3", "--configfile", "config/tiny.yaml",
+              "two.yaml")  # fmt: skip
+    missed = [m for m in MAPS if not _read(two_stage, f"oip/map_{m:03d}.random.h5")[1]["found"]]
+    assert list(store.read_maps(two_stage / "results/precursor/map_001-003.two_stage.h5")) == missed
+    together = store.read_maps(two_stage / chunk)
+    for m in MAPS:
+        alone, attrs = _read(two_stage, f"oip/map_{m:03d}.h5")
+        assert together[m][1]["found_by"] == attrs["found_by"]
+        for key in alone:
+            np.testing.assert_array_equal(together[m][0][key], alone[key], err_msg=f"map {m}: {key}")

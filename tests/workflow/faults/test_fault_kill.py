@@ -88,27 +88,28 @@ def test_sigkilled_job_reruns_alone_and_leaves_no_partial_file(tiny_copy):
 
 
 def test_a_killed_chunk_job_resumes_alone_and_keeps_none_of_its_maps(tiny_copy):
-    """make paper's resume: a chunk job (two maps) killed mid-ascent leaves neither map's file, and the
-    next run recomputes that chunk and what reads it, nothing else."""
+    """make paper's resume: a chunk job (two maps) killed mid-ascent leaves no file of the chunk, and
+    the next run recomputes that chunk and what reads it, nothing else."""
     work, chunk = tiny_copy, ("--config", "maps_per_job=2")
-    log = work / "logs/oip/maps_046_056.log"
-    targets = ("results/oip/map_046.h5", "results/oip/map_056.h5")
-    args = (*targets, "--cores", "1", *chunk, "oip={epochs: 1000000}", *BASE)
+    log = work / "logs/oip/map_046-056.log"
+    target = "results/oip/map_046-056.h5"
+    args = (target, "--cores", "1", *chunk, "oip={epochs: 1000000}", *BASE)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     proc = subprocess.Popen([*SNAKEMAKE, *args], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     os.kill(_pid_once_progressing(log, proc), signal.SIGKILL)
     _, stderr = proc.communicate(timeout=300)
-    assert proc.returncode != 0 and "Error in rule oip_maps_046_056" in stderr.decode()
-    assert not any((work / t).exists() for t in targets)  # no map of the chunk kept, old or partial
+    assert proc.returncode != 0 and "Error in rule oip:" in stderr.decode()
+    assert not (work / target).exists() and not list((work / "results/oip").glob(".map_046-056*"))  # nothing partial
 
     dry = snakemake(work, "-n", *BASE, *chunk).stdout
     planned = job_stats(dry)
-    assert planned.pop("oip_maps_046_056") == 1 and planned.pop("oip_figure_maps_046_056") == 1
-    # what reads the chunk's maps, and the dream figures, drawn per chunk now (reruns.PLANS_BY_DESIGN)
+    # the chunk's OIP, and what a chunk's files feed: its figures and the layer's summaries (the
+    # screening and the dreams of the chunk are missing too: maps_per_job 2 is a config of its own)
+    assert planned.pop("oip") == 1 and planned.pop("oip_figure") == 1
     assert set(planned) <= {"oip_summary", "oip_atlas", "oip_summary_table", "summary", "summary_table",
-                            "dream_figure_maps_046_056", "map_pages"}  # fmt: skip
+                            "precursor", "precursor_figure", "dream", "dream_figure", "dream_gallery",
+                            "map_pages"}  # fmt: skip
     snakemake(work, "--cores", "2", *BASE, *chunk)
-    for t in targets:
-        result, attrs = store.read_h5(work / t, required=["final_loss"])
-        assert attrs["params"]["epochs"] == 60 and result["final_loss"].shape == (4,)
+    for m, (result, attrs) in store.read_maps(work / target, required=["final_loss"]).items():
+        assert attrs["params"]["epochs"] == 60 and result["final_loss"].shape == (4,), m
     assert "Nothing to be done" in snakemake(work, "-n", *BASE, *chunk).stdout  # resumed: nothing left

@@ -25,8 +25,10 @@ def _overlap(a, b):
 
 
 def _datasets(path):
-    with h5py.File(path, "r") as f:
-        return {name: f[name][()] for name in f}
+    names = []
+    with h5py.File(path, "r") as f:  # every dataset, in the map's group of the chunk file
+        f.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) else None)
+        return {name: f[name][()] for name in names}
 
 
 def _run(work, cores):
