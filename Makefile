@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: all install install-gpu gpu-wheels run paper test test-fast lint clean bench-gpu bench-default check-reruns
+.PHONY: all install install-gpu gpu-wheels run paper test test-fast lint clean bench-gpu bench-default check-reruns check-config
 
 all: run
 
@@ -91,3 +91,9 @@ clean:
 # then a table; CI runs the switches of tests/workflow/test_workflow_switches.py.
 check-reruns: install
 	$(BIN)/python tests/reruns.py --workdir check-reruns
+
+# Every bad config value tests/config_fuzz.py generates from the schema, both ways (--config and
+# --configfile), on a finished tiny run: each refused before any job, naming its key, no traceback,
+# results/ and resources/ unchanged (~10 min on 2 cores); CI runs a sample (test_fault_fuzz.py).
+check-config: install
+	$(BIN)/python tests/config_fuzz.py

@@ -93,3 +93,24 @@ def test_index_shows_each_maps_best_test_image_beside_its_oip_unstretched():
     shown = np.asarray(Image.open(io.BytesIO(base64.b64decode(imgs[1]["src"].split(",", 1)[1]))))
     np.testing.assert_array_equal(shown, digit[..., 0])
     assert "beside it in gray the test image that excites the map most" in "".join(page.text)
+
+
+def test_a_chunks_sheet_gives_back_each_maps_figure_pixel_for_pixel(tmp_path):
+    """sheets.sheet stacks a chunk's figures; sheets.crop cuts each map's out again, as it was drawn."""
+    from mnist_dreams.report import sheets
+
+    rng = np.random.default_rng(0)
+    drawn = {m: rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for m, h, w in ((46, 40, 90), (56, 70, 60))}
+
+    def draw(pixels):
+        return lambda target: Image.fromarray(pixels).save(target, format="PNG")
+
+    path = sheets.sheet([(m, draw(p)) for m, p in drawn.items()], tmp_path / "map_046-056.png")
+    with Image.open(path) as whole:  # one below the other, a rule between, as wide as the widest
+        assert whole.size == (90, 40 + sheets.RULE_PX + 70)
+    cut = sheets.crop(path)
+    assert list(cut) == [46, 56]
+    for m, pixels in drawn.items():
+        np.testing.assert_array_equal(np.asarray(cut[m]), pixels)
+    empty = sheets.sheet([], tmp_path / "none.png")  # a two-stage screening with no map missed
+    assert sheets.crop(empty) == {} and Image.open(empty).size[0] > 100

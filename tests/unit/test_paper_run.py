@@ -2,7 +2,7 @@
 
 import pytest
 
-from mnist_dreams.plumbing import paper_run
+from mnist_dreams.plumbing import machine, paper_run
 
 CONSOLE = """Building DAG of jobs...
 Job stats:
@@ -96,6 +96,6 @@ def test_a_short_machine_stops_before_any_job_with_the_number_it_needs(tmp_path,
 def test_make_paper_stops_before_snakemake_when_memory_is_short(tmp_path, monkeypatch, capsys):
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal:  2000000 kB\nMemAvailable:  1048576 kB\n")
-    monkeypatch.setattr(paper_run, "MEMINFO", str(meminfo))
+    monkeypatch.setattr(machine, "MEMINFO", str(meminfo))
     assert paper_run.main(["--snakemake", "/nonexistent/snakemake"]) == 2
     assert "this machine has 1.0 GiB available" in capsys.readouterr().err

@@ -11,18 +11,61 @@ from snakemake.utils import validate
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
 from mnist_dreams.ascent import objectives, robust
-from mnist_dreams.plumbing import chunks, codehash, configuration
+from mnist_dreams.plumbing import (
+    chunks,
+    codehash,
+    config_checks,
+    configuration,
+    machine,
+    run_lock,
+)
 from mnist_dreams.subject import activity, cnn, examples, selection
 
 # `--config` values arrive as YAML BaseLoader strings ("56", "600", "null"): give them the
-# schema's types first, so that validation judges the value the user meant.
+# schema's types first, so that validation judges the value the user meant. Every check runs
+# here, before any job: Snakemake deletes a job's old outputs before the job starts, so a value
+# that failed inside a job would cost the result it was to replace (config_checks).
 SCHEMA = PACKAGE_ROOT / "schemas/config.schema.yaml"
-configuration.coerce(config, configuration.load_schema(SCHEMA))
+SCHEMA_DOC = configuration.load_schema(SCHEMA)
+configuration.coerce(config, SCHEMA_DOC)
+
+
+def refuse(problems):
+    """Stop before any job with every problem found, one per line."""
+    if problems:
+        raise WorkflowError("config: " + "\n  ".join(problems))
+
+
+refuse(
+    config_checks.non_finite(config, SCHEMA_DOC)
+    + config_checks.ignored_empty_mappings(workflow.config_settings.config, config)
+)
 validate(config, schema=str(SCHEMA))
-try:
-    configuration.cross_checks(config)
-except ValueError as err:
-    raise WorkflowError(f"config: {err}") from None
+refuse(config_checks.cross_checks(config))
+
+# A run killed hard (SIGKILL, power loss) leaves Snakemake's lock: the next run lifts it when the
+# run that held it is gone from this host and left no job running here (plumbing/run_lock.py), and
+# reruns the jobs it left incomplete (rerun-incomplete in profiles/default), so that `snakemake`
+# (and `make paper`) resume with no --unlock; a live run's lock stays and protects it.
+if workflow.is_main_process:
+    try:
+        LIFTED = run_lock.lift_if_dead(workflow.workdir_init)
+    except run_lock.LiveJob as err:
+        raise WorkflowError(str(err)) from None
+    if LIFTED:
+        print(f"mnist-dreams: {LIFTED}", file=sys.stderr)
+
+
+# Before the first job (after Snakemake took the lock, before it removes any old output): who holds
+# the lock, and whether this machine has the memory and disk the run needs (plumbing/machine.py).
+onstart:
+    run_lock.record(workflow.workdir_init)
+    try:
+        machine.preflight(
+            need_disk=machine.disk_need_gib(len(MAPS), config["dream"]["size"])
+        )
+    except machine.PreflightError as err:
+        raise WorkflowError(str(err)) from None
 
 
 # Checks the schema cannot make, also at parse time: without them the first job (Keras import) or

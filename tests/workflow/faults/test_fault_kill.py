@@ -43,6 +43,14 @@ def _pid_once_progressing(log, proc, timeout=300):
     raise AssertionError(f"no progress in {log} after {timeout} s")
 
 
+def _running(pid):
+    """Whether ``pid`` is a process that is neither gone nor a zombie (dead, not yet reaped)."""
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_sigkilled_job_reruns_alone_and_leaves_no_partial_file(tiny_copy):
     work, out = tiny_copy, tiny_copy / "results/mlp"
     log = work / "logs/mlp/reference.log"
@@ -113,3 +121,36 @@ def test_a_killed_chunk_job_resumes_alone_and_keeps_none_of_its_maps(tiny_copy):
     for m, (result, attrs) in store.read_maps(work / target, required=["final_loss"]).items():
         assert attrs["params"]["epochs"] == 60 and result["final_loss"].shape == (4,), m
     assert "Nothing to be done" in snakemake(work, "-n", *BASE, *chunk).stdout  # resumed: nothing left
+
+
+def test_a_hard_killed_snakemake_resumes_with_a_plain_rerun_but_not_over_its_live_job(tiny_copy):
+    """Issue 37: SIGKILL of snakemake itself leaves its lock and its running job (an orphan). A rerun
+    refuses while that job runs, naming its pid; once it is gone, a plain `snakemake` lifts the dead
+    run's lock, reruns the job it left incomplete and nothing else — no --unlock, no --rerun-incomplete."""
+    work, chunk = tiny_copy, "results/oip/map_046.h5"
+    log = work / "logs/oip/map_046.log"
+    log.unlink()  # the finished run's log holds an old pid
+    slow = ("--config", "oip={epochs: 3000}")  # the killed run's config and the resumed one's
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.Popen([*SNAKEMAKE, chunk, "--cores", "1", *slow, *BASE], cwd=work, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    job = _pid_once_progressing(log, proc)
+    os.kill(job, signal.SIGSTOP)  # the orphan-to-be stays alive (and unfinished) while it is checked
+    proc.kill()  # snakemake alone: its job stays
+    proc.communicate(timeout=60)
+    assert (work / ".snakemake/locks").is_dir() and any((work / ".snakemake/locks").iterdir())
+    try:
+        refused = snakemake(work, chunk, "--cores", "1", *slow, *BASE, check=False)
+        said = refused.stdout + refused.stderr
+        assert refused.returncode != 0 and f"pid {job} " in said and "still runs" in said, said[-2000:]
+    finally:
+        os.kill(job, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while _running(job) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    resumed = snakemake(work, chunk, "--cores", "1", *slow, *BASE)
+    said = resumed.stdout + resumed.stderr
+    assert "lifted the lock of a killed run" in said and "LockException" not in said
+    assert job_stats(resumed.stderr) == {"oip": 1}  # only the job the kill left unfinished
+    result, attrs = store.read_map(work / chunk, required=["loss_history"])
+    assert attrs["params"]["epochs"] == 3000 and result["loss_history"].shape[1] == 3000

@@ -5,10 +5,16 @@
 ``["56"]`` and ``oip={epochs: 600}`` as ``{"epochs": "600"}``. ``coerce`` gives such strings the
 type the schema asks for, before validation, so every key can be set on the command line. A string
 that is no valid value of its type is left as it is: validation then rejects it and names the key.
+
+One rule for whole numbers, by either route: where the schema asks for an integer, a number with
+no fraction (``1.0``, ``"2.0"``, ``1e3``) is read as that integer; ``1.5`` stays and is refused.
+(JSON Schema counts 1.0 as an integer, but ``range(1.0)`` fails inside a job.) The checks beyond
+the schema are ``config_checks``'.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -34,6 +40,11 @@ def _scalar(value: str, types: set):
         return None
     if "integer" in types and INTEGER.match(value):  # before string: maps_per_job=4 (integer or "auto")
         return int(value)
+    if "integer" in types and "number" not in types:  # "2.0", "1e3": whole numbers (see above)
+        try:
+            return _whole(float(value))
+        except ValueError:
+            pass
     if "string" in types:
         return value
     if "number" in types:
@@ -46,11 +57,18 @@ def _scalar(value: str, types: set):
     return value
 
 
+def _whole(number: float):
+    """``number`` as an int if it has no fraction (1.0 → 1), else unchanged (1.5, nan, inf)."""
+    return int(number) if math.isfinite(number) and number.is_integer() else number
+
+
 def coerce_value(value, schema):
     """``value`` with BaseLoader strings turned into the types ``schema`` asks for (recursively)."""
     types = _types(schema)
     if isinstance(value, str):
         return _scalar(value, types)
+    if isinstance(value, float) and "integer" in types and "number" not in types:
+        return _whole(value)
     if isinstance(value, list) and "array" in types:
         items = schema.get("items", {})
         return [coerce_value(item, items) for item in value]
@@ -78,22 +96,3 @@ def leaves(schema, prefix=()):
             yield from leaves(sub, path)
         else:
             yield path, sub
-
-
-def cross_checks(config):
-    """Rules across keys that a JSON schema cannot state; raises ValueError naming the keys.
-
-    Run with the schema's validation, before any job: otherwise the first screening job, after the
-    CNN has trained, would be the first to notice.
-    """
-    p = config["precursor"]
-    if p["mode"] == "halving":
-        rungs = list(p["halving"]["rungs"])
-        if rungs[-1] != p["test_epochs"] or rungs != sorted(set(rungs)):
-            raise ValueError(
-                f"precursor.halving.rungs {rungs} must increase and end at precursor.test_epochs="
-                f"{p['test_epochs']}: e.g. rungs: [1, 3, {p['test_epochs']}]"
-            )
-    rungs = list(config.get("rescue", {}).get("halving", {}).get("rungs", [1]))
-    if rungs != sorted(set(rungs)):
-        raise ValueError(f"rescue.halving.rungs {rungs} must increase: e.g. rungs: [1, 3, 10]")

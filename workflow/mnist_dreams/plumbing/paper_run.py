@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from . import chunks
+from . import chunks, machine
+from .machine import PreflightError  # noqa: F401 - make paper's error, raised by preflight
 from .progress import _duration
 
 # Measured on the paper run (docs/measurements.md, "The paper run, per stage"): peak RSS of two jobs side by side
@@ -49,38 +49,13 @@ FINISHED = re.compile(r"Finished job(?:id)?:? ?(\d+)? ?\(?Rule:? (\w+)\)?")
 STEPS = re.compile(r"^(\d+) of (\d+) steps")
 
 
-class PreflightError(RuntimeError):
-    """The machine cannot hold the paper run; the message names the number it needs."""
-
-
-MEMINFO = "/proc/meminfo"
-
-
-def available_memory_gib():
-    """MemAvailable in GiB (None where /proc/meminfo does not exist, e.g. macOS: not checked)."""
-    path = Path(MEMINFO)
-    if not path.exists():
-        return None
-    for line in path.read_text().splitlines():
-        if line.startswith("MemAvailable:"):
-            return int(line.split()[1]) / 2**20
-    return None
-
-
-def preflight(workdir=".", need_memory=NEED_MEMORY_GIB, need_disk=NEED_DISK_GIB, memory=None, disk=None):
+def preflight(workdir=".", memory=None, disk=None):
     """Raise PreflightError when free memory or disk is below what the paper run needs."""
-    memory = available_memory_gib() if memory is None else memory
-    if memory is not None and memory < need_memory:
-        raise PreflightError(
-            f"make paper needs {need_memory:.0f} GiB of free memory (two jobs side by side peak near 2 GB each); "
-            f"this machine has {memory:.1f} GiB available: close other programs, or run it on a larger machine"
-        )
-    disk = shutil.disk_usage(workdir).free / 2**30 if disk is None else disk
-    if disk < need_disk:
-        raise PreflightError(
-            f"make paper needs {need_disk:.0f} GiB of free disk in {Path(workdir).resolve()} (results/ of the paper "
-            f"run: ~1.5 GB, most of it the 128 dreams); {disk:.1f} GiB are free: free some, or run it elsewhere"
-        )
+    machine.preflight(
+        workdir, NEED_MEMORY_GIB, NEED_DISK_GIB, memory, disk, what="make paper",
+        memory_why="two jobs side by side peak near 2 GB each",
+        disk_why="results/ of the paper run: ~1.5 GB, most of it the 128 dreams",
+    )  # fmt: skip
 
 
 def weight(rule, maps=PAPER_MAPS_PER_JOB):

@@ -43,7 +43,10 @@ def atomic_path(path, suffix=""):
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are meant to be shared
         os.replace(tmp, path)
     except OSError as err:  # disk full, file size limit (EFBIG), quota: name the output, say nothing changed
-        raise StoreError(f"{path}: writing failed ({err}); nothing written, an old file stays untouched") from err
+        raise StoreError(
+            f"{path}: writing failed ({err}); nothing written, no partial file left (in a Snakemake job the old "
+            "file was removed before the job started: free the space or lift the limit and run it again)"
+        ) from err
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
