@@ -96,8 +96,12 @@ def test_several_maps_in_one_batch_equal_one_map_at_a_time(small_cnn):
     together = oip.run_maps(small_cnn["model"], maps, params, 3, a["pixel_mean"], a["pixel_std"])
     for m in maps:
         alone, attrs = oip.run_maps(small_cnn["model"], [m], params, 3, a["pixel_mean"], a["pixel_std"])[m]
-        for key in ("images", "start_images", "loss_history", "start_loss", "final_loss"):
+        for key in ("images", "start_images"):  # every step the same: the OIPs bit for bit
             np.testing.assert_array_equal(together[m][0][key], alone[key], err_msg=f"map {m}: {key}")
+        # the recorded losses to the last float32 bit or one off: on an AMD EPYC TensorFlow rounds the
+        # mean of a batch of 24 and of 6 differently in the last bit (images equal, measured)
+        for key in ("loss_history", "start_loss", "final_loss"):
+            np.testing.assert_allclose(together[m][0][key], alone[key], rtol=3e-7, atol=0, err_msg=f"map {m}: {key}")
         assert together[m][1]["found"] == attrs["found"] == bool(alone["final_loss"].max() > 0)
 
 
