@@ -35,16 +35,16 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from mnist_dreams.plumbing import chunks
-
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "workflow"))  # the package, also in a venv without it (the GPU box's)
+from mnist_dreams.plumbing import chunks  # noqa: E402
+
 COPY = ("Snakefile", "workflow", "config", "envs", "profiles")
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 STARTED = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
 JOBID = re.compile(r"^\s+jobid: (\d+)$")
 FINISHED = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)$")
 BENCHMARK = re.compile(r"^\s+benchmark: (\S+)$")
-
 LOG = re.compile(r"^\s+log: (\S+)$")
 STAMPED = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
 

@@ -21,7 +21,7 @@ for kind, paths in (("oip", snakemake.input.figures), ("dream", snakemake.input.
     for sheet in [paths] if isinstance(paths, str) else paths:
         for m, image in sheets.crop(sheet).items():
             shown.setdefault(kind, {})[m] = name = f"map_{m:03d}.{kind}.png"
-            image.save(out / name, optimize=True)
+            image.save(out / name)
 thumbs = {}
 need = ("images", "final_loss", "loss_history")
 for m, (result, _) in store.read_chunks(snakemake.input.oips, required=need).items():

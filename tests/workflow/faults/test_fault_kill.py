@@ -101,7 +101,7 @@ def test_a_killed_chunk_job_resumes_alone_and_keeps_none_of_its_maps(tiny_copy):
     work, chunk = tiny_copy, ("--config", "maps_per_job=2")
     log = work / "logs/oip/map_046-056.log"
     target = "results/oip/map_046-056.h5"
-    args = (target, "--cores", "1", *chunk, "oip={epochs: 1000000}", *BASE)
+    args = (target, "--cores", "1", *chunk, "oip={epochs: 100000}", *BASE)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     proc = subprocess.Popen([*SNAKEMAKE, *args], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     os.kill(_pid_once_progressing(log, proc), signal.SIGKILL)
