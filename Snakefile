@@ -31,30 +31,9 @@ include: "workflow/rules/summary.smk"
 include: "workflow/rules/tables.smk"
 
 
-# Run on the submit host, not as cluster jobs: the download (compute nodes often lack internet) and
-# the light steps that only read finished results into summaries and figures (the per-map figure
-# rules, one per chunk of maps, say so themselves: localrule).
-localrules:
-    mnist,
-    cnn_figure,
-    precursor_figure,
-    oip_summary,
-    oip_atlas,
-    rescue_summary,
-    rescue_atlas,
-    rescue_summary_table,
-    dream_gallery,
-    deepdream_figure,
-    cluster_sweep,
-    cluster_sweep_figure,
-    mlp_comparison,
-    mlp_comparison_figure,
-    mlp_study,
-    summary,
-    summary_table,
-    oip_summary_table,
-    cluster_sweep_table,
-    mlp_comparison_table,
+# Local rules (run on the submit host, not as cluster jobs: the download, since compute nodes often
+# lack internet, and the light steps that only read finished results into summaries and figures)
+# say so in their own rule, `localrule: True`: one home, beside the rule's other resources.
 
 
 rule all:

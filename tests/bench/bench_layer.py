@@ -19,6 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from mnist_dreams.ascent import grids, oip, precursor  # noqa: E402
+from mnist_dreams.ascent.engine.settings import Settings  # noqa: E402
 from mnist_dreams.plumbing import backend  # noqa: E402
 from mnist_dreams.subject import data, examples, models, photo  # noqa: E402
 
@@ -31,7 +32,7 @@ def screen_and_oip(model, maps, starts, args):
                                **halving)  # fmt: skip
     t_screen = time.perf_counter() - t0
     top = np.concatenate([starts[screens[m]["top_indices"]] for m in maps])
-    r = oip.optimize(model, np.repeat(maps, 8), top, args.epochs, 0.01, prune=not args.no_prune)
+    r = oip.optimize(model, np.repeat(maps, 8), top, Settings(args.epochs, 0.01), prune=not args.no_prune)
     results = {m: {k: v[8 * i : 8 * i + 8] for k, v in r.items() if k != "seconds"} for i, m in enumerate(maps)}
     return screens, results, t_screen, r["seconds"]
 

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from mnist_dreams.ascent import grids, layer, precursor  # noqa: E402
+from mnist_dreams.ascent import grids, precursor  # noqa: E402
+from mnist_dreams.ascent.engine import driver  # noqa: E402
 from mnist_dreams.plumbing import backend, store  # noqa: E402
 from mnist_dreams.subject import models  # noqa: E402
 
@@ -28,10 +29,10 @@ OVERHEAD = """
 import time, sys; t0 = time.perf_counter()
 sys.path.insert(0, {wf!r})
 import numpy as np
-from mnist_dreams.plumbing import backend, store  # noqa: E402
-from mnist_dreams.subject import models  # noqa: E402
+from mnist_dreams.ascent.engine import driver
+from mnist_dreams.subject import models
 model = models.load_model({model!r})
-asc = backend.make_ascent(model, "conv3", 0.01, 10)
+asc = driver.map_ascent(model, "conv3", 0.01, 10)
 asc(np.zeros((512, 28, 28, 1), np.float32), 56)
 print(time.perf_counter() - t0)
 """
@@ -103,7 +104,7 @@ def main():
         same = "n/a"
         if backend.name() == "tensorflow":
             ref = plain_keras_loop(model, starts, m, args.epochs)
-            same = bool(np.array_equal(layer.top(ref, 8), full["top_indices"]))
+            same = bool(np.array_equal(driver.top(ref, 8), full["top_indices"]))
         recall = len(set(full["top_indices"]) & set(halv["top_indices"]))
         checks.append((m, full["image_epochs"] / full["seconds"], same, recall, halv["work_fraction"]))
     overhead = subprocess.run(

@@ -9,7 +9,7 @@ of a sample of firing maps and prints, per model × method: the median high-freq
 best OIPs, the share of maps whose OIP beats the best MNIST test image (ratio > 1), the median
 diversity of the found candidates, and the seconds. Methods: plain (the seed's), jitter (a roll of
 up to 1 px), robust (shift up to 1 px, zoom ±10 %, rotation ±10°; and 2 px, ±20 %, ±20°;
-mnist_dreams.ascent.robust), fourier (the Fourier parameterization, mnist_dreams.plumbing.spectral)
+mnist_dreams.ascent.engine.transforms), fourier (the Fourier parameterization, ...engine.parameterization)
 alone and with the mild robust transforms (the smooth style of oip.style), and that with the
 diversity term (oip.diversity 0.5).
 Prints a markdown table last.
@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "workflow"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from mnist_dreams.ascent import oip, pattern_numbers  # noqa: E402
+from mnist_dreams.ascent.engine.settings import Settings  # noqa: E402
 from mnist_dreams.subject import data, examples, models, own_model, photo  # noqa: E402
 
 METHODS = {
@@ -35,9 +36,15 @@ METHODS = {
     "jitter 1 px": {"jitter": 1},
     "robust: 1 px, ±10 %, ±10°": {"jitter": 1, "scale": 0.1, "rotate": 10.0},
     "robust: 2 px, ±20 %, ±20°": {"jitter": 2, "scale": 0.2, "rotate": 20.0},
-    "fourier": {"fourier": True},
-    "fourier + robust 1 px, ±10 %, ±10°": {"fourier": True, "jitter": 1, "scale": 0.1, "rotate": 10.0},
-    "the same + diversity 0.5": {"fourier": True, "jitter": 1, "scale": 0.1, "rotate": 10.0, "diversity": 0.5},
+    "fourier": {"parameterization": "fourier"},
+    "fourier + robust 1 px, ±10 %, ±10°": {"parameterization": "fourier", "jitter": 1, "scale": 0.1, "rotate": 10.0},
+    "the same + diversity 0.5": {
+        "parameterization": "fourier",
+        "jitter": 1,
+        "scale": 0.1,
+        "rotate": 10.0,
+        "diversity": 0.5,
+    },
 }
 
 
@@ -97,7 +104,8 @@ def measure(model, layer, mean, std, mnist, args):
         numbers = []
         for m in maps:
             starts = oip.random_starts(args.starts, mean, std, seed=1000 + int(m), shape=tuple(x_test.shape[1:]))
-            r = oip.optimize(model, int(m), starts, args.epochs, args.step_size, layer, seed=int(m), **settings)
+            ascent = Settings(args.epochs, args.step_size, **settings)
+            r = oip.optimize(model, int(m), starts, ascent, layer, seed=int(m))
             numbers.append(pattern_numbers.per_map(r, best_test[m]))
         seconds = time.perf_counter() - t0
         column = {k: np.array([n[k] for n in numbers]) for k in numbers[0]}

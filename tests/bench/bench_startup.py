@@ -5,7 +5,7 @@
     taskset -c 0 python tests/bench/bench_startup.py --before /tmp/before --runs 5   # … next to it
 
 Each run is a fresh Python process doing what workflow/scripts/oip.py does up to its first ascent
-(bootstrap, package imports, models.load_cnn, backend.make_ascent and its first call), then the same
+(bootstrap, package imports, models.load_cnn, the engine's compiled ascent and its first call), then the same
 call again: its time is the compute, and first call − compute is trace + compile. Runs of the
 variants and backends are interleaved, so that a load change on a shared machine hits all alike.
 One unmeasured run first warms the OS file cache and the JAX compilation cache (a fresh folder per
@@ -46,6 +46,7 @@ def worker(args):
     import numpy as np
 
     from mnist_dreams.ascent import oip  # noqa: F401 - the imports of scripts/oip.py
+    from mnist_dreams.ascent.engine import driver
     from mnist_dreams.plumbing import backend, store
 
     try:
@@ -58,7 +59,7 @@ def worker(args):
     model, pixel_mean, pixel_std = models.load_cnn(args.model, args.training)
     t_model = time.time()
     starts = oip.random_starts(8, pixel_mean, pixel_std, seed=46)
-    ascend = backend.make_ascent(model, "conv3", 0.01, args.epochs)
+    ascend = driver.map_ascent(model, "conv3", 0.01, args.epochs)
     images, history = ascend(starts, 46)
     t_first = time.time()
     again = ascend(starts, 46)

@@ -1,4 +1,4 @@
-"""The gradient-ascent step: right loss, rising loss, and the same numbers on TF and JAX."""
+"""The engine's compiled ascent step: right loss, rising loss, and the same numbers on TF and JAX."""
 
 import os
 import subprocess
@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mnist_dreams.ascent.engine import driver, penalties
 from mnist_dreams.plumbing import backend
 from mnist_dreams.subject import photo
 
@@ -17,12 +18,12 @@ JAX_SCRIPT = """
 import sys, numpy as np
 sys.path.insert(0, {workflow!r})
 import keras
-from mnist_dreams.plumbing import backend, store
-from mnist_dreams.subject import models, photo
+from mnist_dreams.ascent.engine import driver
+from mnist_dreams.subject import models
 assert keras.backend.backend() == "jax", keras.backend.backend()
 z = np.load({inputs!r})
 model = models.load_model({model!r})
-np.savez({out!r}, **{{k: backend.make_ascent(model, "conv3", *run)(z["x"], z["m"])[i] for k, run, i in {runs!r}}})
+np.savez({out!r}, **{{k: driver.map_ascent(model, "conv3", *run)(z["x"], z["m"])[i] for k, run, i in {runs!r}}})
 """
 # What both backends run: one unit step (its displacement is the RMS-normalized gradient) and the
 # precursor's 10 epochs at the production step size.
@@ -42,23 +43,46 @@ def inputs(mnist, small_cnn):
 def test_loss_history_is_the_mean_activation_of_the_chosen_map(small_cnn, inputs):
     x, m = inputs
     model = small_cnn["model"]
-    out, hist = backend.make_ascent(model, "conv3", step_size=0.5, epochs=3)(x, m)
+    out, hist = driver.map_ascent(model, "conv3", step_size=0.5, epochs=3)(x, m)
     assert hist.shape == (4, 48) and out.shape == x.shape
     np.testing.assert_allclose(hist[0], backend.map_losses(model, "conv3", x, m), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(hist[-1], backend.map_losses(model, "conv3", out, m), rtol=1e-5, atol=1e-5)
 
 
-def test_penalties_trade_activation_for_smoothness(small_cnn, inputs):
+def _box_blur(x):
+    """3×3 mean over the pixels inside the image (the edge windows average fewer pixels)."""
+    pad = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    ones = np.pad(np.ones_like(x), ((0, 0), (1, 1), (1, 1), (0, 0)))
+    h, w = x.shape[1:3]
+    window = lambda a: sum(a[:, i : i + h, j : j + w] for i in range(3) for j in range(3))  # noqa: E731
+    return window(pad) / window(ones)
+
+
+NUMPY_PENALTIES = {  # each penalty by NumPy, per image
+    "l2": lambda x: (x**2).mean(axis=(1, 2, 3)),
+    "tv": lambda x: np.abs(np.diff(x, axis=1)).mean(axis=(1, 2, 3)) + np.abs(np.diff(x, axis=2)).mean(axis=(1, 2, 3)),
+    "l1": lambda x: np.abs(x).mean(axis=(1, 2, 3)),
+    "blur": lambda x: ((x - _box_blur(x)) ** 2).mean(axis=(1, 2, 3)),
+}
+
+
+@pytest.mark.parametrize("name", list(NUMPY_PENALTIES))
+def test_each_penalty_is_its_formula_and_an_ascent_with_it_holds_it_lower(small_cnn, inputs, name):
+    """The registry's penalties against NumPy; ascending with one on ends with less of it."""
+    from keras import ops
+
     x, m = inputs
-    plain, _ = backend.make_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=20)(x, m)
-    smooth, _ = backend.make_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=20, tv=5.0)(x, m)
-    tv = lambda im: np.abs(np.diff(im, axis=1)).mean() + np.abs(np.diff(im, axis=2)).mean()  # noqa: E731
-    assert tv(smooth) < tv(plain)
+    assert set(penalties.PENALTIES) == set(NUMPY_PENALTIES)
+    got = np.asarray(penalties.PENALTIES[name](ops.convert_to_tensor(x)))
+    np.testing.assert_allclose(got, NUMPY_PENALTIES[name](x), rtol=2e-5, atol=1e-6)
+    plain, _ = driver.map_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=20)(x, m)
+    held, _ = driver.map_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=20, penalties={name: 5.0})(x, m)
+    assert NUMPY_PENALTIES[name](held).mean() < NUMPY_PENALTIES[name](plain).mean()
 
 
 def test_ascent_raises_the_loss_of_active_maps(small_cnn, inputs):
     x, m = inputs
-    _, hist = backend.make_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=20)(x, m)
+    _, hist = driver.map_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=20)(x, m)
     active = hist[0] > 0
     assert active.sum() >= 10
     assert np.all(hist[-1][active] > hist[0][active])
@@ -66,7 +90,7 @@ def test_ascent_raises_the_loss_of_active_maps(small_cnn, inputs):
 
 def test_each_sample_moves_by_its_own_rms_normalised_gradient(small_cnn, inputs):
     x, m = inputs
-    out, hist = backend.make_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=1)(x, m)
+    out, hist = driver.map_ascent(small_cnn["model"], "conv3", step_size=0.5, epochs=1)(x, m)
     rms = np.sqrt(((out - x) ** 2).mean(axis=(1, 2, 3)))
     moved = hist[0] > 0  # a dead map has zero gradient and must not move
     # step * rms/(rms + 1e-5): just under the step size, never over it
@@ -77,7 +101,7 @@ def test_each_sample_moves_by_its_own_rms_normalised_gradient(small_cnn, inputs)
 def _ascent_runs(model, x, m):
     out = {}
     for key, run, i in RUNS:
-        out[key] = backend.make_ascent(model, "conv3", *run)(x, m)[i]
+        out[key] = driver.map_ascent(model, "conv3", *run)(x, m)[i]
     return out
 
 
@@ -130,7 +154,7 @@ def test_backend_check_catches_real_mismatches(small_cnn, inputs):
     x, m = inputs
     model = small_cnn["model"]
     ref = _ascent_runs(model, x, m)
-    larger = dict(ref, hist_small=backend.make_ascent(model, "conv3", 0.0105, 10)(x, m)[1])
+    larger = dict(ref, hist_small=driver.map_ascent(model, "conv3", 0.0105, 10)(x, m)[1])
     assert "small steps" in _backend_mismatch(ref, larger, x)
     other = _ascent_runs(model, x, (m + 1) % 128)
     assert "map losses" in _backend_mismatch(ref, other, x)

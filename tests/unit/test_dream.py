@@ -5,6 +5,7 @@ from PIL import Image
 
 from helpers import most_active_map
 from mnist_dreams.ascent import dream
+from mnist_dreams.ascent.engine import driver
 from mnist_dreams.plumbing import backend
 from mnist_dreams.subject import photo
 
@@ -99,7 +100,7 @@ class _NoShift:
 
 
 def test_tiles_assemble_into_the_image_gradient(small_cnn, flower):
-    grad = backend.make_layer_gradient(small_cnn["model"], {"conv3": 1.0})
+    grad = driver.layer_gradient(small_cnn["model"], {"conv3": 1.0})
     x = ((photo.resize(flower, 56) - 100.0) / 80.0)[..., None]
     g, _ = dream.tiled_gradient(grad, x, _NoShift())
     top_left, _ = grad(x[None, :28, :28])
@@ -183,7 +184,7 @@ def test_tiles_of_a_non_square_input_assemble_into_the_image_gradient(rgb_model)
 
     x = np.random.default_rng(1).uniform(0, 255, (24, 40, 3)).astype(np.float32)
     flat = keras.Sequential([keras.Input((8, 10, 3)), keras.layers.Conv2D(4, 3, activation="relu", name="c")])
-    grad = backend.make_layer_gradient(flat, {"c": 1.0})
+    grad = driver.layer_gradient(flat, {"c": 1.0})
     g, _ = dream.tiled_gradient(grad, x, _NoShift(), (8, 10))
     for top, left in ((0, 0), (16, 30)):
         tile, _ = grad(x[None, top : top + 8, left : left + 10])

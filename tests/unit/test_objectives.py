@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from mnist_dreams.ascent import objective_ascent, objective_figures, objectives, oip
+from mnist_dreams.ascent.engine import objectives as engine_objectives
+from mnist_dreams.ascent.engine.settings import Settings
 from mnist_dreams.plumbing import backend
 from mnist_dreams.subject import cnn
 from mnist_dreams.subject.selection import SubjectError
@@ -62,7 +64,7 @@ def images(small_cnn):
 
 
 def _value(model, spec, x):
-    f, terms_fn, kind = objective_ascent.build(model, spec, "conv3")
+    f, terms_fn, kind = objective_ascent.build(model, spec, "conv3", Settings(epochs=1, step_size=0.0))
     return np.asarray(f(x, np.zeros(len(x), np.int32))[1]), np.asarray(terms_fn(x)), kind
 
 
@@ -131,11 +133,10 @@ def test_sibling_similarity_is_the_mean_gram_cosine_within_a_group(small_cnn, im
     from keras import ops
 
     from mnist_dreams.ascent.pattern_numbers import gram_similarity
-    from mnist_dreams.plumbing import goals
 
     acts = np.asarray(backend.feature_model(small_cnn["model"], "conv3").predict(images, verbose=0))
     groups = np.array([0, 0, 1, 1, 2], np.int32)
-    got = np.asarray(goals.sibling_similarity(ops.convert_to_tensor(acts), ops.convert_to_tensor(groups)))
+    got = np.asarray(engine_objectives.sibling_similarity(ops.convert_to_tensor(acts), ops.convert_to_tensor(groups)))
     sim = gram_similarity(acts)
     np.testing.assert_allclose(got, [sim[0, 1], sim[0, 1], sim[2, 3], sim[2, 3], 0.0], rtol=1e-4, atol=1e-6)
 
@@ -150,7 +151,7 @@ def test_the_diversity_term_pushes_a_maps_candidates_apart(small_cnn, images):
     feature = backend.feature_model(model, "conv3")
     scores = {}
     for weight in (0.0, 1.0):
-        r = oip.optimize(model, m, images, 60, 0.05, diversity=weight, prune=False)
+        r = oip.optimize(model, m, images, Settings(epochs=60, step_size=0.05, diversity=weight), prune=False)
         sim = gram_similarity(feature.predict(r["images"], verbose=0))
         scores[weight] = style_diversity(sim, r["final_loss"])
         assert r["final_loss"].max() > 0

@@ -3,6 +3,8 @@ import pytest
 
 from helpers import conv3_by_numpy, most_active_map
 from mnist_dreams.ascent import oip
+from mnist_dreams.ascent.engine import driver
+from mnist_dreams.ascent.engine.settings import Settings
 from mnist_dreams.plumbing import backend
 from mnist_dreams.subject import examples, photo
 
@@ -41,7 +43,7 @@ def _active_map(small_cnn, starts):
 @pytest.mark.parametrize("jitter", [0, 2])
 def test_optimize_stores_the_loss_of_the_stored_images(small_cnn, starts, jitter):
     m = _active_map(small_cnn, starts)
-    r = oip.optimize(small_cnn["model"], m, starts, epochs=40, step_size=0.05, jitter=jitter, seed=1)
+    r = oip.optimize(small_cnn["model"], m, starts, Settings(epochs=40, step_size=0.05, jitter=jitter), seed=1)
     assert r["loss_history"].shape == (6, 40) and r["images"].shape == starts.shape
     recomputed = backend.map_losses(small_cnn["model"], "conv3", r["images"], m)
     np.testing.assert_allclose(r["final_loss"], recomputed, rtol=1e-5, atol=1e-5)
@@ -54,7 +56,7 @@ def test_layer_table_counts_firing_and_found_maps(small_cnn, mnist, starts):
     x = photo.to_input(np.asarray(mnist["x_test"][:500], np.float32)[..., None], a["pixel_mean"], a["pixel_std"])
     max_act, mean_act, per_image = examples.activations(small_cnn["model"], x, batch_size=128)
     m = _active_map(small_cnn, starts)
-    r = oip.optimize(small_cnn["model"], m, starts, epochs=5, step_size=0.05)
+    r = oip.optimize(small_cnn["model"], m, starts, Settings(epochs=5, step_size=0.05))
     table = oip.layer_table({m: r}, max_act, mean_act, best_test=per_image.max(axis=0))
     assert len(table) == 128 and table["computed"].sum() == 1
     assert table.loc[m, "found"] == bool(r["final_loss"].max() > 0) and table.loc[m, "best_loss"] == pytest.approx(
@@ -76,12 +78,10 @@ def test_layer_table_counts_firing_and_found_maps(small_cnn, mnist, starts):
 
 def test_chunked_ascent_equals_one_long_loop(small_cnn, starts):
     """optimize() runs its epochs in compiled chunks to report progress: same numbers as one loop."""
-    from mnist_dreams.plumbing import backend
-
     m = _active_map(small_cnn, starts)
-    epochs = oip.CHUNK_EPOCHS + 37  # one full chunk and a remainder
-    r = oip.optimize(small_cnn["model"], m, starts, epochs=epochs, step_size=0.05)
-    images, hist = backend.make_ascent(small_cnn["model"], "conv3", 0.05, epochs)(starts, m)
+    epochs = driver.CHUNK_EPOCHS + 37  # one full chunk and a remainder
+    r = oip.optimize(small_cnn["model"], m, starts, Settings(epochs=epochs, step_size=0.05))
+    images, hist = driver.map_ascent(small_cnn["model"], "conv3", 0.05, epochs)(starts, m)
     np.testing.assert_array_equal(r["images"], images)
     np.testing.assert_array_equal(r["loss_history"], hist[1:].T)
     np.testing.assert_array_equal(r["start_loss"], hist[0])
@@ -113,8 +113,8 @@ def test_a_dead_candidate_is_recorded_not_ascended(small_cnn, starts):
     assert len(dead_maps) and len(live_maps)  # this weak CNN has maps no random start wakes
     maps = np.repeat([int(dead_maps[0]), int(live_maps[0])], len(starts))
     both = np.concatenate([starts, starts])
-    pruned = oip.optimize(small_cnn["model"], maps, both, epochs=20, step_size=0.05)
-    full = oip.optimize(small_cnn["model"], maps, both, epochs=20, step_size=0.05, prune=False)
+    pruned = oip.optimize(small_cnn["model"], maps, both, Settings(epochs=20, step_size=0.05))
+    full = oip.optimize(small_cnn["model"], maps, both, Settings(epochs=20, step_size=0.05), prune=False)
     for key in ("images", "loss_history", "start_loss", "final_loss"):
         np.testing.assert_array_equal(pruned[key], full[key], err_msg=key)
     np.testing.assert_array_equal(pruned["images"][: len(starts)], starts)

@@ -6,6 +6,7 @@ import own_models
 import pytest
 
 from mnist_dreams.ascent import grids, oip
+from mnist_dreams.ascent.engine.settings import Settings
 from mnist_dreams.subject import own_model, selection
 
 
@@ -106,7 +107,7 @@ def test_oip_on_an_rgb_batchnorm_model_leaves_its_statistics_and_matches_a_separ
     assert starts.shape == (16, 32, 32, 3) and (starts[..., 0] == starts[..., 2]).all()
     probe = keras.Model(model.inputs, model.get_layer("block2_relu").output)  # an independent path
     m = int(np.argmax(np.asarray(probe([starts], training=False)).mean(axis=(1, 2)).max(axis=0)))  # a live map
-    result = oip.optimize(model, m, starts, epochs=20, step_size=0.05, layer="block2_relu")
+    result = oip.optimize(model, m, starts, Settings(epochs=20, step_size=0.05), layer="block2_relu")
     for w, b in zip(model.get_layer("block2_bn").get_weights(), before, strict=True):
         np.testing.assert_array_equal(w, b)  # training=False: moving statistics untouched
     recomputed = np.asarray(probe([result["images"]], training=False))[..., m].mean(axis=(1, 2))

@@ -6,7 +6,7 @@ from PIL import Image
 
 from helpers import conv3_by_numpy
 from mnist_dreams.ascent import grids, precursor
-from mnist_dreams.plumbing import backend
+from mnist_dreams.ascent.engine import driver
 from mnist_dreams.subject import cnn
 
 
@@ -48,7 +48,7 @@ def test_screen_ranks_every_pattern_by_its_own_ascent(small_cnn, patterns):
     # batching must not mix samples: one pattern alone gets the same loss (up to the float32
     # rounding of a different convolution kernel for batch size 1)
     i = int(result["top_indices"][0])
-    _, hist = backend.make_ascent(small_cnn["model"], "conv3", 0.05, 6)(patterns[i : i + 1], 56)
+    _, hist = driver.map_ascent(small_cnn["model"], "conv3", 0.05, 6)(patterns[i : i + 1], 56)
     assert hist[-1][0] == pytest.approx(result["final_loss"][i], rel=1e-3)
 
 
@@ -66,7 +66,7 @@ def test_a_dead_start_never_moves(small_cnn, patterns):
     dead = np.flatnonzero(_dead_by_numpy(small_cnn, patterns, 46))
     assert len(dead) > 10  # the weak CNN leaves many patterns dead for map 46: the case is real
     starts = patterns[dead[:16]]
-    images, history = backend.make_ascent(small_cnn["model"], "conv3", 0.05, 10)(starts, 46)
+    images, history = driver.map_ascent(small_cnn["model"], "conv3", 0.05, 10)(starts, 46)
     np.testing.assert_array_equal(images, starts)  # not one bit moved in 10 epochs
     np.testing.assert_array_equal(history, 0.0)
 

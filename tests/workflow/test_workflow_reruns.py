@@ -63,11 +63,20 @@ def test_rule_script_edit_reruns_that_rule(tiny_run):
         "precursor:\n  halving: {eta: 3}\n",  # halving is off in tiny.yaml
         "oip:\n  random: {count: 3}\n",  # starts come from the precursor in tiny.yaml
         "data:\n  url: https://example.org/mnist.npz\n",  # the pypi source reads no url
+        "oip:\n  l1: 0.0\n  blur: 0\n",  # penalties off, as before they existed
     ],
 )
 def test_keys_that_cannot_change_a_result_plan_nothing(tiny_run, change):
     (tiny_run / "more.yaml").write_text(change)
     assert planned_rules(tiny_run, *BASE, "more.yaml") == []
+
+
+def test_a_penalty_switched_on_reruns_the_ascents_not_the_screening(tiny_run):
+    """One key in the schema and one function in the engine's registry make a new regularizer; it
+    reaches the params of the jobs that ascend with the oip section's options, and only those."""
+    (tiny_run / "more.yaml").write_text("oip:\n  blur: 0.5\n")
+    planned = set(planned_rules(tiny_run, *BASE, "more.yaml"))
+    assert {"oip", "oip_summary"} <= planned and not planned & {"cnn", "precursor", "dream", "kmeans"}, planned
 
 
 def _dry_run(work, *args):

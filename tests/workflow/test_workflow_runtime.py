@@ -27,6 +27,7 @@ from mnist_dreams.subject import models
 if {threads}:
     runtime.configure(threads={threads})
 import numpy as np
+from mnist_dreams.ascent.engine import driver
 from mnist_dreams.plumbing import backend, store
 from mnist_dreams.subject import models
 
@@ -38,7 +39,7 @@ def cpu_by_thread():
         out[tid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
     return out
 
-ascend = backend.make_ascent(models.load_model({model!r}, compile=False), "conv3", 0.01, 20)
+ascend = driver.map_ascent(models.load_model({model!r}, compile=False), "conv3", 0.01, 20)
 x = np.random.default_rng(0).normal(size=(64, 28, 28, 1)).astype(np.float32)
 ascend(x, 3)  # compiled and warm: the next call is compute only
 before = cpu_by_thread()
@@ -59,11 +60,12 @@ import jax
 import numpy as np
 events = []
 jax.monitoring.register_event_listener(lambda event, **kwargs: events.append(event))
+from mnist_dreams.ascent.engine import driver
 from mnist_dreams.plumbing import backend, store
 from mnist_dreams.subject import models
 model = models.load_model({model!r}, compile=False)
 starts = np.random.default_rng(0).normal(size=(8, 28, 28, 1)).astype(np.float32)
-images, history = backend.make_ascent(model, "conv3", 0.01, 20)(starts, 46)
+images, history = driver.map_ascent(model, "conv3", 0.01, 20)(starts, 46)
 print(json.dumps({{
     "output": hashlib.sha256(images.tobytes() + history.tobytes()).hexdigest(),
     "requests": events.count("/jax/compilation_cache/compile_requests_use_cache"),

@@ -79,6 +79,7 @@ rule cluster_sweep:
         "logs/clusters/sweep.log",
     benchmark:
         "benchmarks/clusters/sweep.tsv"
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -105,6 +106,7 @@ rule cluster_sweep_figure:
         "logs/clusters/sweep_figure.log",
     benchmark:
         "benchmarks/clusters/sweep_figure.tsv"
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -16,10 +16,7 @@ rule cnn:
         ENV
     threads: 2
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=4000,
-        runtime=60,
+        **gpu_job(4000, 60),
     params:
         cnn=config["cnn"],
         seed=config["seed"],
@@ -41,6 +38,7 @@ rule cnn_figure:
         "logs/cnn/figure.log",
     benchmark:
         "benchmarks/cnn/figure.tsv"
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -10,7 +10,9 @@ from snakemake.utils import validate
 # The package lives under workflow/; the Snakefile uses its pure, light modules too.
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
-from mnist_dreams.ascent import objectives, robust
+from mnist_dreams.ascent import objectives
+from mnist_dreams.ascent.engine import transforms
+from mnist_dreams.ascent.engine.settings import Settings
 from mnist_dreams.plumbing import (
     chunks,
     codehash,
@@ -198,10 +200,11 @@ if config["dream"]["size"] < INPUT_SHAPE[0]:
         f"({INPUT_SHAPE[0]}×{INPUT_SHAPE[1]}): the dreams look at the photo at that size; "
         f"set dream.size to {INPUT_SHAPE[0]} or more, e.g. --config 'dream={{size: {4 * INPUT_SHAPE[0]}}}'"
     )
-# oip.style: the seed's plain ascent for its CNN, the smooth one (Fourier + transforms) for a model.path
-OIP_STYLE = robust.resolve_style(config["oip"], bool(OWN_MODEL), INPUT_SHAPE)
+# The ascent's options as one frozen value, its oip.style resolved: the seed's plain ascent for its
+# CNN, the smooth one (Fourier + transforms) for a model.path. params.smk reads its params from it.
+ASCENT = Settings.from_config(config["oip"]).styled(bool(OWN_MODEL), INPUT_SHAPE)
 # a shift, zoom or rotation too large for the input: refused with the largest that fits
-TOO_LARGE = robust.check(config["oip"], INPUT_SHAPE)
+TOO_LARGE = transforms.check(vars(ASCENT), INPUT_SHAPE)
 if TOO_LARGE:
     raise WorkflowError(TOO_LARGE)
 
@@ -211,18 +214,6 @@ def model_inputs():
     if OWN_MODEL:
         return {"model": OWN_MODEL}
     return {"model": "results/cnn/model.keras", "training": "results/cnn/training.h5"}
-
-
-def model_scaling():
-    """How pixels become the model's input (a param: it changes every result): "seed" or model.input's keys."""
-    if not OWN_MODEL:
-        return "seed"
-    m = INPUT
-    return (
-        {k: m[k] for k in ("input", "mean", "std")}
-        if m["input"] == "mean_std"
-        else {"input": m["input"]}
-    )
 
 
 # The maps the run computes (maps: auto is the seed's showcase of conv3, every map elsewhere)
@@ -238,23 +229,6 @@ if config["maps"] == "auto":  # the report and messages show what auto stands fo
 def at(path):
     """``path`` in the configured layer's folder: results/oip/x → results/conv1/oip/x."""
     return selection.place(path, SUBJECT)
-
-
-def gpu_share():
-    """A GPU job's share of one card in percent, 100 // gpu.jobs_per_device.
-
-    profiles/gpu allows gpu_percent=100 at once, so that jobs_per_device GPU jobs share the card;
-    gpu=1 stays what SLURM reads (one GPU), and the job's bootstrap caps its memory to this share.
-    """
-    return 100 // config["gpu"]["jobs_per_device"]
-
-
-def code(script):
-    """Content hash of a rule script and the package modules it imports (see mnist_dreams.plumbing.codehash).
-
-    As a param it reruns a job when, and only when, the code that computes its output changed.
-    """
-    return codehash.code_hash(PACKAGE_ROOT / "scripts" / f"{script}.py", PACKAGE_ROOT)
 
 
 def cluster_ks():

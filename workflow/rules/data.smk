@@ -5,6 +5,7 @@ rule mnist:
         "logs/data/mnist.log",
     benchmark:
         "benchmarks/data/mnist.tsv"
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -16,17 +16,11 @@ rule dream:
         ENV
     threads: PER_MAP_THREADS
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=3000,
-        runtime=per_chunk_runtime(20),
+        **gpu_job(3000, per_chunk_runtime(20)),
     params:
+        **model_job("dream", seed=False),
         maps=chunk_maps,
         dream=config["dream"],
-        precision=config["precision"],
-        scaling=model_scaling(),
-        layer=LAYER,
-        code=code("dream"),
     script:
         "../scripts/dream.py"
 
@@ -72,6 +66,7 @@ rule dream_gallery:
         at("logs/dreams/gallery.log"),
     benchmark:
         at("benchmarks/dreams/gallery.tsv")
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -99,18 +94,12 @@ rule deepdream:
         ENV
     threads: 1
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=4000,
-        runtime=30,
+        **gpu_job(4000, 30),
     params:
+        **model_job("deepdream", layer=False),
         deepdream=deepdream_params(),
         image=config["dream"]["image"],
         size=config["dream"]["size"],
-        precision=config["precision"],
-        seed=config["seed"],
-        scaling=model_scaling(),
-        code=code("deepdream"),
     script:
         "../scripts/deepdream.py"
 
@@ -129,6 +118,7 @@ rule deepdream_figure:
         at("logs/dreams/layer_{layers}_figure.log"),
     benchmark:
         at("benchmarks/dreams/layer_{layers}_figure.tsv")
+    localrule: True
     conda:
         ENV
     threads: 1

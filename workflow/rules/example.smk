@@ -17,10 +17,7 @@ rule example_model:
         ENV
     threads: 2
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=3000,
-        runtime=30,
+        **gpu_job(3000, 30),
     params:
         example={"epochs": 3, "train_subset": 20000, "batch_size": 128},
         seed=config["seed"],

@@ -17,10 +17,7 @@ rule mlp_reference:
     threads: 1
     # A GPU job: on JAX an H100 trains this MLP in ~110 ms an epoch, a 2-core CPU in 0.3-0.7 s.
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=3000,
-        runtime=120,
+        **gpu_job(3000, 120),
     params:
         mlp=mlp_training(),
         seed=config["seed"],
@@ -45,10 +42,7 @@ rule mlp_clustered:
         ENV
     threads: 1
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=2000,
-        runtime=60,
+        **gpu_job(2000, 60),
     params:
         mlp=mlp_training(),
         seed=config["seed"],
@@ -69,6 +63,7 @@ rule mlp_comparison:
         "logs/mlp/comparison.log",
     benchmark:
         "benchmarks/mlp/comparison.tsv"
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -98,6 +93,7 @@ rule mlp_comparison_figure:
         "logs/mlp/comparison_figure.log",
     benchmark:
         "benchmarks/mlp/comparison_figure.tsv"
+    localrule: True
     conda:
         ENV
     threads: 1

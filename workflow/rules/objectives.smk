@@ -21,17 +21,11 @@ rule objective:
         ENV
     threads: 1
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=3000,
-        runtime=30,
+        **gpu_job(3000, 30),
     params:
+        **model_job("objective", layer=False),
         objective=lambda wildcards: OBJECTIVES[wildcards.objective],
         ascent=objective_ascent(),
-        precision=config["precision"],
-        scaling=model_scaling(),
-        seed=config["seed"],
-        code=code("objective"),
     script:
         "../scripts/objective.py"
 

@@ -22,18 +22,11 @@ checkpoint oip_random:
         ENV
     threads: PER_MAP_THREADS
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=3000,
-        runtime=per_chunk_runtime(30),
+        **gpu_job(3000, per_chunk_runtime(30)),
     params:
+        **model_job("oip"),
         maps=chunk_maps,
         oip=oip_params("random"),
-        precision=config["precision"],
-        scaling=model_scaling(),
-        layer=LAYER,
-        seed=config["seed"],
-        code=code("oip"),
     script:
         "../scripts/oip.py"
 
@@ -59,19 +52,12 @@ rule oip_precursor:
         ENV
     threads: 1
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=4000,
-        runtime=per_chunk_runtime(30, start=30),
+        **gpu_job(4000, per_chunk_runtime(30, start=30)),
     params:
+        **model_job("precursor_oip"),
         maps=chunk_maps,
         precursor=precursor_params(),
         oip=oip_params("precursor"),
-        precision=config["precision"],
-        scaling=model_scaling(),
-        layer=LAYER,
-        seed=config["seed"],
-        code=code("precursor_oip"),
     script:
         "../scripts/precursor_oip.py"
 
@@ -88,19 +74,10 @@ if TWO_STAGE:
 else:
     OIP_JOB = dict(
         script="../scripts/oip.py",
-        resources=dict(
-            gpu=1,
-            gpu_percent=gpu_share(),
-            mem_mb=3000,
-            runtime=per_chunk_runtime(30),
-        ),
+        resources=gpu_job(3000, per_chunk_runtime(30)),
         params=dict(
             oip=oip_params(config["oip"]["start"]),
-            precision=config["precision"],
-            scaling=model_scaling(),
-            layer=LAYER,
-            seed=config["seed"],
-            code=code("oip"),
+            **model_job("oip"),
         ),
     )
 
@@ -170,6 +147,7 @@ rule oip_summary:
     benchmark:
         at("benchmarks/oip/summary.tsv")
     priority: CHAIN_PRIORITY
+    localrule: True
     conda:
         ENV
     # One thread (a few seconds of work): a two-thread job waits for both cores to be free at once,
@@ -236,6 +214,7 @@ rule oip_atlas:
         at("logs/oip/atlas.log"),
     benchmark:
         at("benchmarks/oip/atlas.tsv")
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -1,6 +1,7 @@
 # Params: exactly the keys that change a rule's output. Keys of an unused mode and speed-only
 # knobs (batch sizes, threads, maps_per_job) stay out; the scripts still record them in every
-# HDF5's attrs. Functions only (used by the rule files).
+# HDF5's attrs. Functions only (used by the rule files). What every job on the model shares is
+# written once (model_job, gpu_job), taken with **, as in `**model_job("oip")` among the params.
 
 
 def data_params():
@@ -49,21 +50,15 @@ def rescue_runtime():
 
 
 def oip_params(start):
-    """The OIP's keys for a job starting from ``start``; the random-start settings only then."""
-    p = config["oip"]
-    out = {k: p[k] for k in ("epochs", "step_size", "jitter", "l2", "tv")}
-    # the robust ascent's zoom and rotation, the diversity term, only when on: results made before
-    # they existed stay valid
-    out.update({k: p[k] for k in ("scale", "rotate", "diversity") if p[k]})
-    if p["parameterization"] != "pixel":
-        out["parameterization"] = p["parameterization"]
-    if (
-        p["style"] != "seed"
-    ):  # the record of a smooth run (a seed-style run's params stay as they were)
-        out["style"] = p["style"]
-    out["start"] = start
+    """The OIP's keys for a job starting from ``start``: the ascent's options that are on (the
+    seed-era jitter, l2 and tv always; a result made before another option existed stays valid),
+    the style of a smooth run, and the random-start settings only for random starts."""
+    out = {
+        **ASCENT.params(always=("jitter", "l2", "tv"), record_style=True),
+        "start": start,
+    }
     if start == "random":
-        out["random"] = p["random"]
+        out["random"] = config["oip"]["random"]
     return out
 
 
@@ -109,21 +104,57 @@ def mlp_training():
 
 
 def objective_ascent():
-    """The ascent keys an objective's result depends on: the oip section's step, its options only
-    when on (as for the OIP: "rotate: 0" and no key are one setting), the random starts' shape, and
-    the layer of the diversity term when it is on."""
-    p = config["oip"]
-    out = {k: p[k] for k in ("epochs", "step_size")}
-    out.update(
-        {
-            k: p[k]
-            for k in ("jitter", "scale", "rotate", "l2", "tv", "diversity")
-            if p[k]
-        }
-    )
-    if p["parameterization"] != "pixel":
-        out["parameterization"] = p["parameterization"]
-    out["random"] = {k: p["random"][k] for k in ("cells", "weights")}
-    if p["diversity"]:
+    """The ascent keys an objective's result depends on: the oip section's options that are on (as
+    for the OIP: "rotate: 0" and no key are one setting), the random starts' shape, and the layer of
+    the diversity term when it is on."""
+    out = ASCENT.params()
+    out["random"] = {k: config["oip"]["random"][k] for k in ("cells", "weights")}
+    if ASCENT.diversity:
         out["diversity_layer"] = LAYER
     return out
+
+
+def model_scaling():
+    """How pixels become the model's input (a param: it changes every result): "seed" or model.input's keys."""
+    if not OWN_MODEL:
+        return "seed"
+    m = INPUT
+    return (
+        {k: m[k] for k in ("input", "mean", "std")}
+        if m["input"] == "mean_std"
+        else {"input": m["input"]}
+    )
+
+
+def gpu_share():
+    """A GPU job's share of one card in percent, 100 // gpu.jobs_per_device.
+
+    profiles/gpu allows gpu_percent=100 at once, so that jobs_per_device GPU jobs share the card;
+    gpu=1 stays what SLURM reads (one GPU), and the job's bootstrap caps its memory to this share.
+    """
+    return 100 // config["gpu"]["jobs_per_device"]
+
+
+def code(script):
+    """Content hash of a rule script and the package modules it imports (see mnist_dreams.plumbing.codehash).
+
+    As a param it reruns a job when, and only when, the code that computes its output changed.
+    """
+    return codehash.code_hash(PACKAGE_ROOT / "scripts" / f"{script}.py", PACKAGE_ROOT)
+
+
+def model_job(script, layer=True, seed=True):
+    """The params of a job that runs the model: the precision, how pixels become its input, the
+    layer (``layer``), the run's seed (``seed``: only where it changes the result) and the code hash.
+    """
+    out = {"precision": config["precision"], "scaling": model_scaling()}
+    if layer:
+        out["layer"] = LAYER
+    if seed:
+        out["seed"] = config["seed"]
+    return {**out, "code": code(script)}
+
+
+def gpu_job(mem_mb, runtime):
+    """The resources of a job on the GPU: one card (what SLURM reads), this job's share of it."""
+    return {"gpu": 1, "gpu_percent": gpu_share(), "mem_mb": mem_mb, "runtime": runtime}

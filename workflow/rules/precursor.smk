@@ -17,17 +17,11 @@ rule precursor:
         ENV
     threads: PER_MAP_THREADS
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=4000,
-        runtime=per_chunk_runtime(30),
+        **gpu_job(4000, per_chunk_runtime(30)),
     params:
+        **model_job("precursor", seed=False),
         maps=chunk_maps,
         precursor=precursor_params(),
-        precision=config["precision"],
-        scaling=model_scaling(),
-        layer=LAYER,
-        code=code("precursor"),
     script:
         "../scripts/precursor.py"
 
@@ -46,6 +40,7 @@ rule precursor_figure:
         at("logs/precursor/map_{maps}.figure.log"),
     benchmark:
         at("benchmarks/precursor/map_{maps}.figure.tsv")
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -19,18 +19,11 @@ rule rescue:
         ENV
     threads: PER_MAP_THREADS
     resources:
-        gpu=1,
-        gpu_percent=gpu_share(),
-        mem_mb=3000,
-        runtime=rescue_runtime(),
+        **gpu_job(3000, rescue_runtime()),
     params:
+        **model_job("rescue"),
         precursor=rescue_precursor_params(),
         oip=oip_params("precursor"),
-        precision=config["precision"],
-        scaling=model_scaling(),
-        layer=LAYER,
-        seed=config["seed"],
-        code=code("rescue"),
     script:
         "../scripts/rescue.py"
 
@@ -45,6 +38,7 @@ rule rescue_summary:
         at("logs/rescue/summary.log"),
     benchmark:
         at("benchmarks/rescue/summary.tsv")
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -72,6 +66,7 @@ rule rescue_atlas:
         at("logs/rescue/atlas.log"),
     benchmark:
         at("benchmarks/rescue/atlas.tsv")
+    localrule: True
     conda:
         ENV
     threads: 1

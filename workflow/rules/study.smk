@@ -47,6 +47,7 @@ rule mlp_study:
         "logs/study/mlp_study.log",
     benchmark:
         "benchmarks/study/mlp_study.tsv"
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -21,6 +21,7 @@ rule summary:
         "logs/summary.log",
     benchmark:
         "benchmarks/summary.tsv"
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -13,7 +13,6 @@ import logging
 
 import numpy as np
 
-from ..plumbing import backend
 from ..subject.photo import contrast, hw, px, resize, to_input, to_pixels
 
 log = logging.getLogger(__name__)
@@ -37,14 +36,14 @@ def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_s
     ``detailed`` (with the detail re-added), ``losses`` (iterations × 2: map loss before/after), and
     ``final`` (contrast-adjusted last detailed image). A gray photo's arrays drop the channel axis.
     """
-    from . import layer as engine
+    from .engine import driver
 
     maps = [int(m) for m in maps]
     gray, small_size, size = image.ndim == 2, view(model), image.shape[:2]
     view_of_image = resize(image, small_size)
     detail = image - resize(view_of_image, size)  # what the model's view cannot hold
     small = dict.fromkeys(maps, view_of_image)  # shared: each map's entry is replaced, never changed in place
-    ascend = engine.compiled(model, layer, float(step_size), int(epochs))
+    ascend = driver.compiled(model, layer, float(step_size), int(epochs))
     batch = -(-len(maps) // PAD) * PAD
     index = np.resize(np.asarray(maps, np.int32), batch)  # padding repeats maps: rows are independent
     out = {m: {k: [] for k in ("starts", "patterns", "blurry", "detailed", "losses")} for m in maps}
@@ -140,7 +139,9 @@ def octaves(
     """
     if not (tiles or whole):
         raise ValueError("deepdream: at least one of tiles / whole must be on")
-    grad = backend.make_layer_gradient(model, layer_weights)
+    from .engine import driver
+
+    grad = driver.layer_gradient(model, layer_weights)
     rng = np.random.default_rng(seed)
     gray, small_size, size = image.ndim == 2, view(model), image.shape[:2]
     pixels = image[..., None] if gray else image  # (h, w, c) throughout, squeezed again at the end

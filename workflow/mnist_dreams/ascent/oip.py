@@ -10,10 +10,8 @@ import time
 import numpy as np
 
 from ..plumbing.progress import Progress
-from . import robust
+from .engine.settings import Settings
 from .grids import upscale_basis
-
-CHUNK_EPOCHS = 100  # epochs per compiled call of the full OIP (a progress line can follow each)
 
 log = logging.getLogger(__name__)
 
@@ -39,77 +37,58 @@ def random_starts(count, pixel_mean, pixel_std, seed, cells=(2, 4, 7, 14), weigh
     return ((img - np.asarray(pixel_mean)) / np.asarray(pixel_std)).astype(np.float32)
 
 
-def optimize(model, map_index, starts, epochs, step_size, layer="conv3", jitter=0, l2=0.0, tv=0.0, seed=0, prune=True,
-             scale=0.0, rotate=0.0, diversity=0.0, fourier=False):  # fmt: skip
+def optimize(model, map_index, starts, settings, layer="conv3", seed=0, prune=True):
     """Full OIP run of ``starts`` on one map (``map_index`` an int) or on several maps at once
-    (``map_index`` one map per start: one compiled ascent for all of them, mnist_dreams.ascent.layer).
+    (``map_index`` one map per start: one compiled ascent for all of them, ``engine.driver``), with
+    the ascent ``settings`` (``engine.settings.Settings``).
 
     Returns images, ``loss_history`` (k, epochs) with column *e* = the map loss after *e* + 1
     epochs, ``start_loss`` and ``final_loss`` (= the last column: the stored images' loss).
-    ``jitter`` > 0 rolls each image by up to that many pixels before every step (and back after),
-    which needs one compiled step per epoch instead of one compiled loop, and one map per call (the
-    shifts are seeded per map). ``prune``: a start whose map activation is exactly 0 never moves
-    under the plain objective, so it is recorded (loss 0, image unchanged) instead of ascended.
-    ``scale`` or ``rotate`` > 0: transformation robustness (``robust``: shift by up to ``jitter``,
-    zoom, rotation before every step, seeded by ``seed`` + map), several maps per call.
-    ``diversity`` > 0: each candidate also pushes away from its map's other candidates in the same
-    call (``goals.sibling_similarity`` on the layer's Gram matrices): all of a map's candidates must
-    be in one call, as ``run_maps`` puts them. ``fourier``: the Fourier parameterization with
-    decorrelated colour (``plumbing.spectral``: the gradient low-passed; dead starts stay dead).
+    The seed's roll (``settings.rolled``) needs one compiled step per epoch and one map per call
+    (the shifts are seeded by ``seed``). The robust ascent (zoom or rotation) shifts, zooms and
+    rotates before every step, each map's transforms seeded by ``seed`` + the map, several maps per
+    call. ``prune``: a start whose map activation is exactly 0 never moves under the plain
+    objective, so it is recorded (loss 0, image unchanged) instead of ascended. The diversity term
+    pushes each candidate away from its map's other candidates in the same call: all of a map's
+    candidates must be in one call, as ``run_maps`` puts them.
     """
     from ..plumbing import backend  # here, not at the top: readers of stored OIPs need no Keras
-    from . import layer as engine
+    from .engine import driver, transforms
 
-    t0 = time.perf_counter()
-    terms = dict(l2=float(l2), tv=float(tv), diversity=float(diversity), fourier=bool(fourier))  # beside the map loss
+    s, t0 = settings, time.perf_counter()
     starts = np.asarray(starts, np.float32)
     maps = np.broadcast_to(np.asarray(map_index, np.int32), (len(starts),)).copy()
     label = _label(sorted(set(maps.tolist())))
-    progress = Progress(log, f"{label}: OIP of {len(starts)} candidates", epochs, "epochs")
-    if scale or rotate:
-        from . import robust
-
-        settings = {"jitter": jitter, "scale": scale, "rotate": rotate}
-        images, history, start_loss = robust.ascend(
-            model, layer, maps, starts, epochs, step_size, settings, seed, progress, CHUNK_EPOCHS, **terms
-        )
-    elif jitter:
+    progress = Progress(log, f"{label}: OIP of {len(starts)} candidates", s.epochs, "epochs")
+    report = lambda done, final: progress.update(done, best_loss=float(final.max()))  # noqa: E731
+    compiled = lambda n: driver.compiled(model, layer, s.step_size, n, driver.terms(s))  # noqa: E731
+    if s.robust:
+        ts = transforms.per_group(maps, s.epochs, starts.shape[1:3], seed, s.jitter, s.scale, s.rotate)
+        images, history, _ = driver.in_chunks(compiled, starts, maps, s.epochs, ts, report=report)
+        start_loss = backend.map_losses(model, layer, starts, maps)
+    elif s.rolled:
         if len(set(maps.tolist())) > 1:
             raise ValueError("oip.jitter: one map per call (its shifts are seeded per map)")
-        images, rows = starts, []
-        step = backend.make_ascent(model, layer, step_size, 1, **terms)
-        rng = np.random.default_rng(seed)
-        for epoch in range(epochs):
-            shift = tuple(int(s) for s in rng.integers(-jitter, jitter + 1, 2))
-            images, hist = step(np.roll(images, shift, axis=(1, 2)), maps)
-            images = np.roll(images, (-shift[0], -shift[1]), axis=(1, 2))
-            rows.append(hist[-1])
-            progress.update(epoch + 1, best_loss=float(hist[-1].max()))
-        # Rolled and unrolled images differ in which pixels wrap around: recompute the last loss.
-        rows[-1] = backend.map_losses(model, layer, images, maps)
-        history = np.stack(rows, axis=1)
+        shifts = transforms.roll_shifts(s.epochs, s.jitter, seed)
+        images, history = driver.rolled(compiled(1), starts, maps, shifts, report)
+        history[:, -1] = backend.map_losses(model, layer, images, maps)  # the unrolled images' own loss
         start_loss = backend.map_losses(model, layer, starts, maps)
     else:
         live = np.ones(len(starts), bool)
-        if prune and not (l2 or tv or diversity):  # a penalty term moves a dead image
+        if prune and s.prunable:
             by_map = {m: j for j, m in enumerate(sorted(set(maps.tolist())))}
-            first = engine.start_losses(model, starts, list(by_map), layer)
-            live = ~engine.dead(first[[by_map[m] for m in maps.tolist()], np.arange(len(starts))])
-        images, history = starts.copy(), np.zeros((len(starts), epochs + 1), np.float32)
-        # Chunks of the compiled epoch loop, so that a long run can report progress between them;
-        # chaining chunks computes exactly the steps of one long loop (tested bit for bit).
-        x, m, rows = starts[live], maps[live], []
-        for done in range(0, epochs, CHUNK_EPOCHS):
-            n = min(CHUNK_EPOCHS, epochs - done)
-            if len(x):
-                x, hist = engine.compiled(model, layer, float(step_size), n, **terms)(x, m)
-                rows.append(hist if not rows else hist[1:])
-            progress.update(done + n, best_loss=float(rows[-1][-1].max()) if rows else 0.0)
-        if rows:
-            images[live], history[live] = x, np.concatenate(rows).T
-        history, start_loss = history[:, 1:], history[:, 0]
+            first = driver.start_losses(model, starts, list(by_map), layer)
+            live = ~driver.dead(first[[by_map[m] for m in maps.tolist()], np.arange(len(starts))])
+        images, history = starts.copy(), np.zeros((len(starts), s.epochs), np.float32)
+        start_loss = np.zeros(len(starts), np.float32)
+        if live.any():
+            images[live], history[live], start_loss[live] = driver.in_chunks(
+                compiled, starts[live], maps[live], s.epochs, report=report
+            )
+        else:
+            progress.update(s.epochs, best_loss=0.0)
     seconds = time.perf_counter() - t0
-    log.info("%s: %d candidates × %d epochs in %.1f s", label, len(starts), epochs, seconds)
+    log.info("%s: %d candidates × %d epochs in %.1f s", label, len(starts), s.epochs, seconds)
     return {
         "images": images,
         "start_images": starts,
@@ -151,23 +130,16 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
     # The pick of the top_k random starts screens with the plain ascent; the full ascent's own options
     # (the diversity term, the robust transforms, the Fourier filter) act on the picked starts. A
     # penalty or the seed-era roll ascends every start, as before.
-    pick = not (p["l2"] or p["tv"] or (p["jitter"] and not robust.enabled(p)))
+    ascent = Settings.from_config(p)
+    pick = not (ascent.penalties or ascent.rolled)
     if p["start"] == "random" and p["random"]["count"] > p["random"]["top_k"] and pick:
         _keep_best(model, starts, origin, extra, p, layer)
-    settings = dict(
-        epochs=p["epochs"], step_size=p["step_size"], jitter=p["jitter"], l2=p["l2"], tv=p["tv"], layer=layer
-    )
-    if p.get("diversity"):
-        settings["diversity"] = p["diversity"]
-    if p.get("parameterization", "pixel") == "fourier":
-        settings["fourier"] = True
-    if robust.enabled(p):  # several maps per call, each map's transforms seeded by seed + map
-        settings.update(scale=p.get("scale", 0.0), rotate=p.get("rotate", 0.0), seed=seed)
-    if p["jitter"] and not robust.enabled(p):
-        results = {m: optimize(model, m, starts[m], seed=seed + m, **settings) for m in maps}
-    else:
+    if ascent.rolled:  # one map per call, its shifts seeded by seed + map
+        results = {m: optimize(model, m, starts[m], ascent, layer, seed=seed + m) for m in maps}
+    else:  # several maps per call; the robust transforms seeded by seed + map
         counts = [len(starts[m]) for m in maps]
-        together = optimize(model, np.repeat(maps, counts), np.concatenate([starts[m] for m in maps]), **settings)
+        batch = np.concatenate([starts[m] for m in maps])
+        together = optimize(model, np.repeat(maps, counts), batch, ascent, layer, seed)
         bounds = np.cumsum([0, *counts])
         share = together.pop("seconds") / len(maps)
         results = {

@@ -48,7 +48,7 @@ def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, 
            prune=True, layer="conv3", keep_bytes=KEEP_BYTES):  # fmt: skip
     """Screen ``starts`` for every map of ``maps`` at once; {map: dict of every pattern's loss and the top-k}.
 
-    (map, pattern) pairs of all maps stream through one compiled ascent (``mnist_dreams.ascent.layer``).
+    (map, pattern) pairs of all maps stream through one compiled ascent (``mnist_dreams.ascent.engine.driver``).
     ``mode="halving"`` is successive halving per map: after each epoch count in ``rungs``
     (cumulative, ending at ``test_epochs``) only the best 1/``eta`` of the map's field survive.
     ``prune``: one forward pass finds each map's dead patterns (activation exactly 0: they never
@@ -56,11 +56,11 @@ def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, 
     first rung counts the live ones only. Pairs do not interact, so a survivor's loss equals its
     exhaustive loss, and a map's result does not depend on the other maps of the call.
     """
-    from . import layer as engine
+    from .engine import driver
 
     t0 = time.perf_counter()
     rungs, maps, n = check_rungs(mode, rungs, test_epochs), [int(m) for m in maps], len(starts)
-    is_dead = engine.dead(engine.start_losses(model, starts, maps, layer, batch_size)) if prune else None
+    is_dead = driver.dead(driver.start_losses(model, starts, maps, layer, batch_size)) if prune else None
     out, alive, bases, rows, sizes = {}, {}, {}, {}, {}
     for j, m in enumerate(maps):
         dead = np.zeros(n, bool) if is_dead is None else is_dead[j]
@@ -87,7 +87,7 @@ def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, 
     work = 0
     for i, epochs in enumerate(rungs):
         last = i == len(rungs) - 1
-        pairs = engine.Pairs()
+        pairs = driver.Pairs()
         for m in maps:
             pairs.add(m, bases[m], rows[m])
 
@@ -97,19 +97,19 @@ def screen(model, maps, starts, test_epochs, top_k, step_size, batch_size=1024, 
             result["final_loss"][idx], result["epochs_done"][idx], result["rung_loss"][i, idx] = losses, epochs, losses
             result["image_epochs"] += len(idx) * steps[i]
             if not last:  # the best 1/eta go on: from where they are (``images``: theirs only) or their starts
-                alive[m] = idx[np.sort(engine.top(losses, sizes[m][i + 1]))]
+                alive[m] = idx[np.sort(driver.top(losses, sizes[m][i + 1]))]
                 bases[m], rows[m] = (images, None) if kept[i] else (starts, alive[m])
 
         def report(count, i=i, base=work):
             progress.update(base + count * steps[i], rung=f"{i + 1}/{len(rungs)}")
 
-        ascend = engine.compiled(model, layer, float(step_size), steps[i])
+        ascend = driver.compiled(model, layer, float(step_size), steps[i])
         keep = [sizes[m][i + 1] for m in pairs.maps] if not last and kept[i] else None
-        work += engine.ascend(ascend, pairs, batch_size, keep, on_map=on_map, report=report) * steps[i]
+        work += driver.ascend(ascend, pairs, batch_size, keep, on_map=on_map, report=report) * steps[i]
     seconds = time.perf_counter() - t0
     for m in maps:
         result = out[m]
-        ranked = engine.top(np.where(result["epochs_done"] == test_epochs, result["final_loss"], -np.inf), top_k)
+        ranked = driver.top(np.where(result["epochs_done"] == test_epochs, result["final_loss"], -np.inf), top_k)
         result.update(
             rungs=np.asarray(rungs, np.int32),
             top_indices=ranked.astype(np.int64),

@@ -1,7 +1,7 @@
 """The random search of the two-stage OIP, decided by one forward pass instead of a full ascent.
 
 A map's loss is the mean of its post-ReLU activation, so a random start already has loss > 0 (it
-"found" the map) or exactly 0 (it never moves: ``mnist_dreams.ascent.layer``). Which maps the random
+"found" the map) or exactly 0 (it never moves: ``mnist_dreams.ascent.engine.driver``). Which maps the random
 search finds is therefore known from one forward pass of the random starts; ascending all of them
 for ``oip.epochs`` only adds pictures. The full ascent is kept for the ``top_k`` best live starts
 per map, picked after a short screen (``screen_epochs``, as the precursor screening picks its
@@ -31,10 +31,10 @@ def start_losses(model, starts, layer="conv3"):
 
 def screen(model, starts, live, epochs, step_size, layer="conv3", batch_size=1024):
     """{map: (count,) loss after ``epochs`` epochs of its live starts (dead ones: 0, never moved)}."""
-    from . import layer as engine
+    from .engine import driver
 
     out = {m: np.zeros(len(starts[m]), np.float32) for m in starts}
-    pairs = engine.Pairs()
+    pairs = driver.Pairs()
     for m in starts:
         pairs.add(m, starts[m], np.flatnonzero(live[m]))
     if not len(pairs):
@@ -45,8 +45,8 @@ def screen(model, starts, live, epochs, step_size, layer="conv3", batch_size=102
         m, r = rows[i]
         out[m][r] = losses
 
-    ascent = engine.compiled(model, layer, float(step_size), int(epochs))
-    engine.ascend(ascent, pairs, min(batch_size, len(pairs)), on_map=on_map)
+    ascent = driver.compiled(model, layer, float(step_size), int(epochs))
+    driver.ascend(ascent, pairs, min(batch_size, len(pairs)), on_map=on_map)
     return out
 
 
@@ -56,14 +56,14 @@ def pick(model, starts, top_k, screen_epochs, step_size, layer="conv3"):
     "screen_loss" (count,), "live": int}}; ranking by screen loss (start loss when
     ``screen_epochs`` is 0), ties by index, so a map with fewer live starts fills up with dead ones.
     """
-    from . import layer as engine
+    from .engine import driver
 
     first = start_losses(model, starts, layer)
-    live = {m: ~engine.dead(first[m]) for m in starts}
+    live = {m: ~driver.dead(first[m]) for m in starts}
     screened = screen(model, starts, live, screen_epochs, step_size, layer) if screen_epochs else first
     out = {}
     for m in starts:
-        top = np.sort(engine.top(screened[m], top_k))
+        top = np.sort(driver.top(screened[m], top_k))
         out[m] = {"top": top, "start_loss": first[m], "screen_loss": screened[m], "live": int(live[m].sum())}
     n_live = sum(v["live"] for v in out.values())
     log.info(

@@ -1,5 +1,6 @@
-"""The Fourier parameterization with decorrelated colour (lucid's ``fft_image`` and ``to_valid_rgb``;
-Olah et al. 2017), as a preconditioner of the ascent's gradient.
+"""How an ascent sees the image: pixels (the seed's), or the Fourier parameterization with
+decorrelated colour (lucid's ``fft_image`` and ``to_valid_rgb``; Olah et al. 2017), as a
+preconditioner of the ascent's gradient.
 
 Ascending the spectral coefficients θ of an image x = F⁻¹(S·θ), with S(f) = 1 / max(|f|, 1/n) the
 1/f scale of natural images (n: the larger side), moves the image by F⁻¹(S²·F(g)) per step for the
@@ -51,3 +52,13 @@ def preconditioner(shape):
         return ops.einsum("bhwc,cd->bhwd", g, mixing) if mixing is not None else g
 
     return apply
+
+
+PARAMETERIZATIONS = ("pixel", "fourier")
+
+
+def preconditioner_for(model, parameterization="pixel"):
+    """The gradient filter of ``parameterization`` for the model's input: None for pixels."""
+    if parameterization not in PARAMETERIZATIONS:
+        raise ValueError(f"parameterization must be one of {PARAMETERIZATIONS}, got {parameterization!r}")
+    return preconditioner(model.inputs[0].shape[1:]) if parameterization == "fourier" else None

@@ -1,17 +1,18 @@
-"""A whole layer at once: (map, start image) pairs of many maps through one compiled ascent.
+"""The batched driver: (map, start) pairs of many maps through one compiled ascent, in chunks of epochs.
 
-Every sample carries its own map index, so one compiled call serves all maps of a job: batches
-stay full however few starts a map has left (halving's last rungs, an OIP's 8 candidates), and a
-job compiles once for all its maps. Samples do not interact and every batch has the same shape,
-so a pair's result does not depend on which pairs share its batch: a chunk job's files equal
-one-map jobs' (tests/unit/test_precursor.py, tests/workflow/test_workflow_chunks.py).
+Every sample carries its own map index (its group), so one compiled call serves all maps of a job:
+batches stay full however few starts a map has left (halving's last rungs, an OIP's 8 candidates),
+and a job compiles once for all its maps. Samples do not interact (but through the diversity term,
+among a map's own candidates) and every batch has the same shape, so a pair's result does not
+depend on which pairs share its batch: a chunk job's files equal one-map jobs'
+(tests/unit/test_precursor.py, tests/workflow/test_workflow_chunks.py).
 
 The exact prune. A map's loss is the mean of its post-ReLU activation. A start whose activation is
 exactly 0 at every position gets a gradient of exactly 0 (ReLU passes none below 0), so its step
 g / (rms(g) + eps) is 0: it never moves and its loss stays 0 for any number of epochs. One forward
 pass of all starts gives every map's start loss at once; a dead pair is recorded (loss 0, image
-unchanged) instead of ascended. Only for the plain objective: an L2 or TV term, jitter or the
-diversity term moves a dead image.
+unchanged) instead of ascended. Only for the plain objective: a penalty, the robust transforms or
+the diversity term moves a dead image (``settings.Settings.prunable``).
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ import logging
 
 import numpy as np
 
-from ..plumbing.progress import Progress
+from ...plumbing.progress import Progress
+
+CHUNK_EPOCHS = 100  # epochs per compiled call of a long ascent (a progress line can follow each)
 
 log = logging.getLogger(__name__)
 
 
 def start_losses(model, images, maps, layer="conv3", batch_size=1024):
     """(len(maps), len(images)) float32: map ``maps[j]``'s loss for image *i*, one forward pass."""
-    from ..plumbing import backend
+    from ...plumbing import backend
 
     feature = backend.feature_model(model, layer)
     maps = np.asarray(maps, np.int64)
@@ -47,20 +50,76 @@ def dead(losses):
     return np.asarray(losses) == 0
 
 
-@functools.lru_cache(maxsize=16)
-def compiled(model, layer, step_size, epochs, l2=0.0, tv=0.0, diversity=0.0, fourier=False):
-    """The ascent of ``epochs`` epochs, compiled once per process and shared by every map."""
-    from ..plumbing import backend
-
-    return backend.make_ascent(model, layer, step_size, epochs, l2=l2, tv=tv, diversity=diversity, fourier=fourier)
+def terms(settings):
+    """The options of ``settings`` (``settings.Settings``) that the compiled goal depends on, as a
+    hashable key: the penalties, the diversity weight and the parameterization."""
+    return settings.penalties, settings.diversity, settings.parameterization
 
 
 @functools.lru_cache(maxsize=16)
-def compiled_robust(model, layer, step_size, l2=0.0, tv=0.0, diversity=0.0, fourier=False):
-    """The ascent with transformation robustness (``robust``), compiled once per process."""
-    from ..plumbing import backend
+def compiled(model, layer, step_size, epochs=None, terms=((), 0.0, "pixel")):
+    """The OIP's ascent of a layer's maps (``objectives.map_mean``, the map of each sample's group)
+    of ``epochs`` epochs (None: the robust ascent, one step per transform), with ``terms``
+    (``terms(settings)``); compiled once per process and shared by every map, stage and job step."""
+    from . import objectives, parameterization, step
 
-    return backend.make_robust_ascent(model, layer, step_size, l2=l2, tv=tv, diversity=diversity, fourier=fourier)
+    penalties, diversity, param = terms
+    value = objectives.map_mean(layer)
+    goal = objectives.goal(value, dict(penalties), diversity, layer)
+    f = objectives.as_function(model, goal, value)
+    return step.compile(f, step_size, epochs, parameterization.preconditioner_for(model, param))
+
+
+def map_ascent(model, layer, step_size, epochs=None, penalties=None, diversity=0.0, parameterization="pixel"):
+    """``compiled`` with the options spelled out (for checks and benchmarks): ``penalties``
+    {name: weight}, ``epochs`` None for the robust ascent."""
+    from .penalties import PENALTIES
+
+    weights = tuple((n, float(penalties[n])) for n in PENALTIES if (penalties or {}).get(n))
+    return compiled(model, layer, float(step_size), epochs, (weights, float(diversity), parameterization))
+
+
+def in_chunks(compiled_for, x, groups, epochs, transforms=None, chunk=CHUNK_EPOCHS, report=None):
+    """An ascent of ``epochs`` epochs in compiled calls of ``chunk`` epochs (``report(epochs done,
+    last values)`` after each; chaining chunks computes exactly the steps of one long loop, tested
+    bit for bit). ``compiled_for(n)``: the compiled ascent of n epochs (``step.compile``), or with
+    ``transforms`` (epochs, B, 8) ``compiled_for(None)``, the robust one.
+
+    Returns (images, history (B, epochs), start values (B,) or None): history column *e* the value
+    after *e* + 1 epochs (the robust ascent: the transformed images' value at step *e* + 1, the
+    last column the returned images' own value); the start values come free without transforms.
+    """
+    x, rows, final = np.asarray(x, np.float32), [], None
+    for done in range(0, epochs, chunk):
+        n = min(chunk, epochs - done)
+        if transforms is None:
+            x, hist = compiled_for(n)(x, groups)
+            rows.append(hist if not rows else hist[1:])
+        else:
+            x, hist = compiled_for(None)(x, groups, transforms[done : done + n])
+            rows.append(hist[:-1])
+        final = hist[-1]
+        if report is not None:
+            report(done + n, final)
+    if transforms is None:
+        history = np.concatenate(rows)
+        return x, history[1:].T, history[0]
+    transformed = np.concatenate(rows)  # (epochs, B)
+    return x, np.concatenate([transformed[1:], final[None]]).T, None
+
+
+def rolled(compiled_one, starts, groups, shifts, report=None):
+    """The seed's roll (``transforms.roll_shifts``): per epoch the images rolled by its shift, one
+    compiled epoch, rolled back. Returns (images, (B, epochs) value after each epoch); rolled and
+    unrolled images differ in which pixels wrap around, so the caller recomputes the last value."""
+    images, rows = starts, []
+    for epoch, shift in enumerate(shifts):
+        images, hist = compiled_one(np.roll(images, shift, axis=(1, 2)), groups)
+        images = np.roll(images, (-shift[0], -shift[1]), axis=(1, 2))
+        rows.append(hist[-1])
+        if report is not None:
+            report(epoch + 1, hist[-1])
+    return images, np.stack(rows, axis=1)
 
 
 class Pairs:
@@ -169,3 +228,13 @@ def ascend(ascend_fn, pairs, batch_size, keep=None, on_map=None, report=None):
         if report is not None:
             report(hi)
     return total
+
+
+def layer_gradient(model, layer_weights):
+    """DeepDream's ``grad(images) -> (gradients, values)`` of ``objectives.layer_means`` (raw: the
+    dream normalizes after assembling its tiles into the whole image)."""
+    from . import objectives, step
+
+    value = objectives.layer_means(layer_weights)
+    acts = objectives.activations(model, value.layers, logits=False)
+    return step.gradient(lambda x: value(objectives.Inputs(acts(x), x, None)))
