@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_dreams.ascent import grids, layer, precursor
+from mnist_dreams.ascent import grids, precursor
+from mnist_dreams.ascent.engine import driver
 
 MEAN, STD = 33.3, 78.6
 
@@ -55,10 +56,10 @@ def test_best_keeps_what_top_over_the_whole_stream_keeps():
     losses = rng.integers(0, 40, 5000).astype(np.float32)  # many ties: broken by row, as top does
     images = rng.normal(size=(5000, 2)).astype(np.float32)
     for k in (1, 8, 300, 5000):
-        best = layer.Best(k)
+        best = driver.Best(k)
         for lo in range(0, 5000, 97):
             best.add(np.arange(lo, min(lo + 97, 5000)), losses[lo : lo + 97], images[lo : lo + 97])
-        np.testing.assert_array_equal(best.images_by_row(), images[np.sort(layer.top(losses, k))])
+        np.testing.assert_array_equal(best.images_by_row(), images[np.sort(driver.top(losses, k))])
 
 
 def test_halving_on_a_streamed_grid_equals_halving_on_the_materialized_one(small_cnn):

@@ -93,3 +93,30 @@ def test_deepdream_layers_must_have_maps_and_names_fit_for_its_file_name():
         selection.check_deepdream({"a+b": 1.0}, layers, "your model")
     with pytest.raises(selection.SubjectError, match="too long for DeepDream's file name; give fewer layers"):
         selection.check_deepdream({name: 1.0 for name in layers if name.startswith("long")} | {"c": 1}, layers, "m")
+
+
+def test_a_run_resolves_once_into_a_frozen_value_and_leaves_the_config_as_written():
+    """What the Snakefile reads while it parses (ascent.run): the subject, the maps, the ascent's
+    resolved style; the config is not changed in place (maps: auto stays auto)."""
+    import copy
+    from dataclasses import FrozenInstanceError
+
+    from snakemake.utils import validate
+    from test_config import SCHEMA, _preset
+
+    from mnist_dreams.ascent import run
+
+    config = _preset()
+    validate(config, SCHEMA)  # fills the schema's defaults, as the Snakefile does
+    written = copy.deepcopy(config)
+    seed = run.resolve(config)
+    assert config == written and config["maps"] == "auto"
+    assert (seed.layer, seed.n_maps, seed.input_shape, seed.subject) == ("conv3", 128, (28, 28, 1), "")
+    assert seed.scaling == "seed" and seed.own_model is None
+    assert seed.maps == tuple(selection.maps("auto", "conv3", 128, False)) and seed.ascent.style == "seed"
+    with pytest.raises(FrozenInstanceError):
+        seed.layer = "conv1"
+    conv1 = run.resolve({**config, "model": {**config["model"], "layer": "conv1"}, "maps": "all"})
+    assert (conv1.n_maps, conv1.subject, conv1.maps) == (32, "conv1", tuple(range(32)))
+    with pytest.raises(selection.SubjectError, match="oip.rotate = 60"):
+        run.resolve({**config, "oip": {**config["oip"], "rotate": 60}})

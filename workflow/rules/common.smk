@@ -10,9 +10,7 @@ from snakemake.utils import validate
 # The package lives under workflow/; the Snakefile uses its pure, light modules too.
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
-from mnist_dreams.ascent import objectives
-from mnist_dreams.ascent.engine import transforms
-from mnist_dreams.ascent.engine.settings import Settings
+from mnist_dreams.ascent import run
 from mnist_dreams.plumbing import (
     chunks,
     codehash,
@@ -21,7 +19,7 @@ from mnist_dreams.plumbing import (
     machine,
     run_lock,
 )
-from mnist_dreams.subject import activity, cnn, examples, selection
+from mnist_dreams.subject import activity, examples, selection
 
 # `--config` values arrive as YAML BaseLoader strings ("56", "600", "null"): give them the
 # schema's types first, so that validation judges the value the user meant. Every check runs
@@ -121,39 +119,21 @@ ENV = "../../envs/mnist-dreams.yaml"
 # shape and results folder: the seed's conv3 in results/oip/…, another of its layers in
 # results/<layer>/oip/…, a user's model in results/<file stem>-<8 hex of its path>/<layer>/oip/…
 # (own_model.folder): side by side, never in each other's folders, never outside results/.
-LAYER = config["model"]["layer"]
-OWN_MODEL = config["model"]["path"]
-try:
-    # A model file is loaded here (Keras, a few seconds), so that a bad file or layer fails before any job.
-    if OWN_MODEL:
-        from mnist_dreams.subject import own_model
-
-        MODEL = own_model.load(OWN_MODEL)
-        N_MAPS, INPUT_SHAPE = own_model.check(MODEL, LAYER)
-        # input: auto resolved here, so that jobs (and their params) see the scaling it stands for
-        INPUT = dict(config["model"])
-        if INPUT["input"] == "auto":
-            INPUT["input"] = own_model.auto_input(MODEL)
-        own_model.scaling(INPUT, INPUT_SHAPE[-1])
-        SUBJECT = own_model.folder(OWN_MODEL, LAYER)
-        LAYER_SHAPES, WHERE = own_model.describe(MODEL)["layers"], "your model"
-        del MODEL
-    else:
-        if config["model"]["input"] not in ("seed", "auto"):
-            raise selection.SubjectError(
-                f"model.input: {config['model']['input']} applies to a model.path; the seed's CNN uses its own "
-                f"standardization (model.input: auto or seed)"
-            )
-        N_MAPS, INPUT_SHAPE = selection.channels(cnn.LAYERS, LAYER), (28, 28, 1)
-        SUBJECT = selection.folder(LAYER)
-        LAYER_SHAPES, WHERE = cnn.LAYERS, "the seed's CNN"
-    # DeepDream's layers (null: model.layer), each a layer with maps of the same model
-    DEEPDREAM_LAYERS = config["deepdream"]["layers"] or {LAYER: 1.0}
-    selection.check_deepdream(DEEPDREAM_LAYERS, LAYER_SHAPES, WHERE)
-    # objectives beyond a map's mean: every unit checked against the layers, defaults filled in
-    OBJECTIVES = objectives.resolve(config["objectives"], LAYER_SHAPES, LAYER, WHERE)
+try:  # one frozen value: the model (a file loaded here), layer, maps, objectives, the ascent's style
+    RUN = run.resolve(config)
 except selection.SubjectError as err:
     raise WorkflowError(str(err)) from None
+LAYER, OWN_MODEL, N_MAPS, INPUT_SHAPE = (
+    RUN.layer,
+    RUN.own_model,
+    RUN.n_maps,
+    RUN.input_shape,
+)
+SUBJECT, LAYER_SHAPES, WHERE = RUN.subject, RUN.layer_shapes, RUN.where
+# DeepDream's layers (null: model.layer), the objectives' specs, the ascent's options, the maps
+DEEPDREAM_LAYERS, OBJECTIVES, ASCENT = RUN.deepdream_layers, RUN.objectives, RUN.ascent
+MAPS = list(RUN.maps)  # maps: auto is the seed's showcase of conv3, every map elsewhere
+MAPS_CONFIGURED = config["maps"]  # the summary names the preset by what the user wrote
 # The test images of the layer summary's fires_on_test: model.data, else MNIST's test set when
 # it fits the model (28×28 gray), else none (the column stays empty, the figure says why)
 MNIST_SHAPED = tuple(INPUT_SHAPE) == (28, 28, 1)
@@ -194,36 +174,11 @@ def test_data_label():
     )
 
 
-if config["dream"]["size"] < INPUT_SHAPE[0]:
-    raise WorkflowError(
-        f"dream.size: {config['dream']['size']} rows is smaller than the model's input "
-        f"({INPUT_SHAPE[0]}×{INPUT_SHAPE[1]}): the dreams look at the photo at that size; "
-        f"set dream.size to {INPUT_SHAPE[0]} or more, e.g. --config 'dream={{size: {4 * INPUT_SHAPE[0]}}}'"
-    )
-# The ascent's options as one frozen value, its oip.style resolved: the seed's plain ascent for its
-# CNN, the smooth one (Fourier + transforms) for a model.path. params.smk reads its params from it.
-ASCENT = Settings.from_config(config["oip"]).styled(bool(OWN_MODEL), INPUT_SHAPE)
-# a shift, zoom or rotation too large for the input: refused with the largest that fits
-TOO_LARGE = transforms.check(vars(ASCENT), INPUT_SHAPE)
-if TOO_LARGE:
-    raise WorkflowError(TOO_LARGE)
-
-
 def model_inputs():
     """The model file a job loads: a user's model.path, or the trained CNN and its standardization."""
     if OWN_MODEL:
         return {"model": OWN_MODEL}
     return {"model": "results/cnn/model.keras", "training": "results/cnn/training.h5"}
-
-
-# The maps the run computes (maps: auto is the seed's showcase of conv3, every map elsewhere)
-try:
-    MAPS = selection.maps(config["maps"], LAYER, N_MAPS, bool(OWN_MODEL))
-except selection.SubjectError as err:
-    raise WorkflowError(str(err)) from None
-MAPS_CONFIGURED = config["maps"]  # the summary names the preset by what the user wrote
-if config["maps"] == "auto":  # the report and messages show what auto stands for
-    config["maps"] = "all" if len(MAPS) == N_MAPS else MAPS
 
 
 def at(path):

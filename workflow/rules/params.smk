@@ -116,14 +116,7 @@ def objective_ascent():
 
 def model_scaling():
     """How pixels become the model's input (a param: it changes every result): "seed" or model.input's keys."""
-    if not OWN_MODEL:
-        return "seed"
-    m = INPUT
-    return (
-        {k: m[k] for k in ("input", "mean", "std")}
-        if m["input"] == "mean_std"
-        else {"input": m["input"]}
-    )
+    return RUN.scaling
 
 
 def gpu_share():

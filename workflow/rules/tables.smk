@@ -52,6 +52,7 @@ for table, (stem, title, category, subcategory) in TABLES.items():
             at(f"logs/tables/{table}.log"),
         benchmark:
             at(f"benchmarks/tables/{table}.tsv")
+        localrule: True
         conda:
             ENV
         threads: 1
