@@ -54,9 +54,10 @@ paper: install
 # The whole suite in TEST_WORKERS processes (pytest-xdist), each test file kept in one of them so
 # its module fixtures are built once; most tests wait on snakemake subprocesses that start Python
 # and TensorFlow on one core, so two workers overlap them on a 2-core box (TEST_WORKERS=0: serial).
+# The 25 slowest steps are printed last: CI's log then says where its time went.
 TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=25 $(ARGS)
 
 # The unit tests alone (tests/unit: no snakemake run, no training beyond seconds), for a quick
 # answer after a change; `make test` runs them too, with the workflow, fault, SLURM and browser
