@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from helpers import conv3_by_numpy, most_active_map
-from mnist_dreams.ascent import oip
+from mnist_dreams.ascent import input_range, oip
 from mnist_dreams.ascent.engine import driver
 from mnist_dreams.ascent.engine.settings import Settings
 from mnist_dreams.plumbing import backend
@@ -119,3 +119,32 @@ def test_a_dead_candidate_is_recorded_not_ascended(small_cnn, starts):
         np.testing.assert_array_equal(pruned[key], full[key], err_msg=key)
     np.testing.assert_array_equal(pruned["images"][: len(starts)], starts)
     assert not pruned["loss_history"][: len(starts)].any() and pruned["final_loss"][len(starts) :].min() > 0
+
+
+def test_the_input_range_is_0_and_255_through_the_scaling():
+    low, high = input_range.bounds([10.0, 120.0, 250.0], [1.0, 2.0, -4.0], 3)  # a negative std flips the ends
+    np.testing.assert_allclose(low, [-10.0, -60.0, -1.25])
+    np.testing.assert_allclose(high, [245.0, 67.5, 62.5])
+    x = np.array([[[[-11.0, 0.0, 70.0]]], [[[0.0, 0.0, 5.0]]]], np.float32)  # (2, 1, 1, 3)
+    np.testing.assert_array_equal(input_range.clip(x, low, high)[0, 0, 0], [-10.0, 0.0, 62.5])
+    np.testing.assert_allclose(input_range.share(x, low, high), [1 / 3, 1.0])
+
+
+def test_a_bounded_ascent_stays_in_range_rises_and_is_the_plain_one_inside_an_open_box(small_cnn, starts):
+    """oip.bound: clip: every candidate inside [0, 255] through the standardization after the ascent
+    (the plain ascent leaves it), still above its start; with an unbounded box the clip changes
+    nothing, bit for bit: the bound is the only difference between the two ascents."""
+    a, model = small_cnn["attrs"], small_cnn["model"]
+    m = _active_map(small_cnn, starts)
+    box = input_range.bounds(a["pixel_mean"], a["pixel_std"], 1)
+    plain = oip.optimize(model, m, starts, Settings(epochs=60, step_size=0.3))
+    bounded = oip.optimize(model, m, starts, Settings(epochs=60, step_size=0.3, bound="clip"), input_range=box)
+    assert input_range.share(plain["images"], *box).min() < 1  # the seed's ascent leaves the range
+    np.testing.assert_array_equal(input_range.share(bounded["images"], *box), 1.0)
+    assert bounded["final_loss"].max() > bounded["start_loss"].max()
+    open_box = (np.float32([-np.inf]), np.float32([np.inf]))
+    unbounded = oip.optimize(model, m, starts, Settings(epochs=60, step_size=0.3, bound="clip"), input_range=open_box)
+    for key in ("images", "loss_history", "final_loss"):
+        np.testing.assert_array_equal(unbounded[key], plain[key], err_msg=key)
+    with pytest.raises(ValueError, match="oip.bound: clip needs the model's input range"):
+        oip.optimize(model, m, starts, Settings(epochs=5, step_size=0.3, bound="clip"))

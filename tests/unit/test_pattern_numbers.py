@@ -48,5 +48,9 @@ def test_per_map_numbers_use_the_best_candidate_and_are_nan_without_an_oip():
     assert numbers["high_frequency_share"] == pytest.approx(1.0)  # the best candidate is the fine wave
     assert numbers["diversity"] == pytest.approx(1.0, abs=1e-9)
     assert np.isnan(pn.per_map({"images": images, "final_loss": np.array([0.5, 2.0])})["oip_vs_best_test"])
+    clipped = {"in_range_loss": np.array([0.4, 1.0]), "in_range_share": np.array([1.0, 0.25])}
+    in_range = pn.per_map({"images": images, "final_loss": np.array([0.5, 2.0]), **clipped}, 4.0)
+    assert in_range["in_range_ratio"] == pytest.approx(0.25) and in_range["in_range_share"] == 0.25  # the best's
+    assert np.isnan(numbers["in_range_ratio"]) and np.isnan(numbers["in_range_share"])  # an older file
     dead = pn.per_map({"images": images, "final_loss": np.zeros(2)}, 4.0)
     assert all(np.isnan(v) for v in dead.values())

@@ -139,6 +139,7 @@ def test_style_auto_is_the_seeds_ascent_for_its_cnn_and_smooth_for_a_users_model
 def test_the_settings_params_are_the_options_that_are_on_and_read_back_to_the_same_settings():
     section = {"epochs": 50, "step_size": 0.01, "jitter": 0, "l2": 0.0, "tv": 0.0, "l1": 0.2, "blur": 0.0}
     section |= {"scale": 0.0, "rotate": 0.0, "diversity": 0.0, "parameterization": "pixel", "style": "seed"}
+    section |= {"bound": "none"}
     ascent = Settings.from_config(section)
     assert ascent.penalties == (("l1", 0.2),) and ascent.weights == {"l1": 0.2} and not ascent.prunable
     params = ascent.params(always=("jitter", "l2", "tv"))
@@ -146,3 +147,5 @@ def test_the_settings_params_are_the_options_that_are_on_and_read_back_to_the_sa
     assert params == {"epochs": 50, "step_size": 0.01, "jitter": 0, "l2": 0.0, "tv": 0.0, "l1": 0.2}
     assert Settings.from_config(params) == ascent and hash(Settings.from_config(params)) == hash(ascent)
     assert Settings.from_config({"epochs": 5, "step_size": 0.1}).prunable
+    bounded = Settings.from_config({**section, "bound": "clip"})
+    assert bounded.params()["bound"] == "clip" and Settings.from_config(bounded.params()) == bounded

@@ -116,3 +116,12 @@ def test_map_pages_open_from_the_atlas_with_their_figures(browser, tiny_run):
         for kind, folder in (("oip", "oip"), ("dream", "dreams"))
     }
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg.loss polyline")) >= 1
+    # the map's numbers as the browser shows them: the in-range ratio is the layer summary's
+    table = pd.read_csv(tiny_run / "results/oip/summary.tsv", sep="\t").set_index("map")
+    numbers = {
+        row.find_element(By.TAG_NAME, "th").text: row.find_element(By.TAG_NAME, "td").text
+        for row in browser.find_elements(By.CSS_SELECTOR, "tr")
+        if row.find_elements(By.TAG_NAME, "th") and row.find_elements(By.TAG_NAME, "td")
+    }
+    assert float(numbers["in_range_ratio"]) == pytest.approx(table.loc[46, "in_range_ratio"], rel=1e-3)
+    assert 0 < float(numbers["in_range_share"]) <= 1

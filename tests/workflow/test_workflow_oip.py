@@ -78,6 +78,35 @@ def test_dataset_examples_and_pattern_numbers_match_numpy(tiny_run, tiny_test_co
     assert table.loc[~table["computed"], "oip_vs_best_test"].isna().all()
 
 
+def test_in_range_numbers_are_the_clipped_oips_activation_by_numpy(tiny_run, tiny_test_conv3):
+    """in_range_loss: each stored candidate clipped to 0–255 (through the CNN's standardization, from
+    training.h5) and passed through conv3 by NumPy; the layer summary's in_range_ratio and share
+    from them. The seed's unbounded ascent leaves the range: the clipped OIP is weaker than the OIP."""
+    from helpers import conv3_by_numpy
+
+    _, cnn_attrs = store.read_h5(tiny_run / "results/cnn/training.h5")
+    low, high = (np.float32((p - cnn_attrs["pixel_mean"]) / cnn_attrs["pixel_std"]) for p in (0.0, 255.0))
+    model = models.load_model(tiny_run / "results/cnn/model.keras")
+    table = pd.read_csv(tiny_run / "results/oip/summary.tsv", sep="\t").set_index("map")
+    best_test = tiny_test_conv3.mean(axis=(1, 2)).max(axis=0)
+    for m in _tiny(tiny_run)["maps"]:
+        oip, _ = store.read_map(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images", "in_range_loss"))
+        clipped = np.clip(oip["images"], low, high)
+        by_numpy = conv3_by_numpy(model, clipped)[..., m].mean(axis=(1, 2))
+        np.testing.assert_allclose(oip["in_range_loss"], by_numpy, rtol=1e-4, atol=1e-6)
+        inside = ((oip["images"] >= low) & (oip["images"] <= high)).reshape(len(clipped), -1).mean(axis=1)
+        np.testing.assert_allclose(oip["in_range_share"], inside, rtol=1e-6)
+        best = int(np.argmax(oip["final_loss"]))
+        assert table.loc[m, "in_range_ratio"] == pytest.approx(by_numpy[best] / best_test[m], rel=1e-4)
+        assert table.loc[m, "in_range_share"] == pytest.approx(inside[best], rel=1e-5)
+        assert inside[best] < 1 and by_numpy[best] < oip["final_loss"][best]
+    summary = pd.read_csv(tiny_run / "results/summary.tsv", sep="\t").set_index("quantity")
+    computed = table[table["computed"]]
+    assert float(summary.loc["oip_in_range_ratio_median", "ours"]) == pytest.approx(
+        computed["in_range_ratio"].median(), rel=1e-4
+    )
+
+
 def test_one_map_target_builds_only_what_it_needs(tmp_path):
     work = workflow_copy(tmp_path)
     jobs = planned_jobs(work, "results/oip/map_056.h5", "--configfile", "config/tiny.yaml")

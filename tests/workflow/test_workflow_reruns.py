@@ -64,6 +64,7 @@ def test_rule_script_edit_reruns_that_rule(tiny_run):
         "oip:\n  random: {count: 3}\n",  # starts come from the precursor in tiny.yaml
         "data:\n  url: https://example.org/mnist.npz\n",  # the pypi source reads no url
         "oip:\n  l1: 0.0\n  blur: 0\n",  # penalties off, as before they existed
+        "oip:\n  bound: none\n",  # the seed's unbounded ascent, as before the key existed
     ],
 )
 def test_keys_that_cannot_change_a_result_plan_nothing(tiny_run, change):
@@ -77,6 +78,13 @@ def test_a_penalty_switched_on_reruns_the_ascents_not_the_screening(tiny_run):
     (tiny_run / "more.yaml").write_text("oip:\n  blur: 0.5\n")
     planned = set(planned_rules(tiny_run, *BASE, "more.yaml"))
     assert {"oip", "oip_summary"} <= planned and not planned & {"cnn", "precursor", "dream", "kmeans"}, planned
+
+
+def test_the_bounded_ascent_reruns_the_ascents_and_their_readers_only(tiny_run):
+    (tiny_run / "more.yaml").write_text("oip:\n  bound: clip\n")
+    planned = set(planned_rules(tiny_run, *BASE, "more.yaml"))
+    assert {"oip", "oip_summary", "oip_figure"} <= planned, planned
+    assert not planned & {"cnn", "precursor", "dream", "kmeans", "dataset_examples"}, planned
 
 
 def _dry_run(work, *args):

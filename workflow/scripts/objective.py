@@ -2,7 +2,7 @@
 from random starts, into results/objectives/<name>/oip.h5."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams.ascent import objective_ascent, oip
+from mnist_dreams.ascent import input_range, objective_ascent, oip
 from mnist_dreams.plumbing import backend, logs, runtime, store
 from mnist_dreams.subject import models
 
@@ -18,6 +18,7 @@ shape = tuple(model.inputs[0].shape[1:])
 r = ascent["random"]
 drawn = oip.random_starts(MOST, pixel_mean, pixel_std, seed, r["cells"], r["weights"], shape)
 starts = drawn[: spec["candidates"]]
-result, attrs = objective_ascent.ascend(model, spec, starts, ascent, seed, ascent.get("diversity_layer"))
+bounds = input_range.bounds(pixel_mean, pixel_std, shape[-1])
+result, attrs = objective_ascent.ascend(model, spec, starts, ascent, seed, ascent.get("diversity_layer"), bounds)
 attrs.update(objective=snakemake.wildcards.objective, spec=spec, ascent=ascent, seed=seed)
 store.write_h5(snakemake.output[0], result, attrs={**attrs, "precision": snakemake.params.precision})

@@ -40,13 +40,14 @@ def build(model, spec, diversity_layer, settings):
     return f, lambda x: value.parts(objectives.Inputs(acts(x), x, None)), f.kind
 
 
-def ascend(model, spec, starts, settings, seed=0, diversity_layer=None):
+def ascend(model, spec, starts, settings, seed=0, diversity_layer=None, input_range=None):
     """Ascend ``starts`` on the objective ``spec`` (``objectives.resolve``); ``settings``: the oip
     keys of the job's params (``Settings.from_config``). Returns the datasets of
     ``results/objectives/<name>/oip.h5`` — images, start_images, value_history (k, epochs; the last
     column the stored images' own value), start_value, final_value, final_terms (k, terms), and
     ``output`` (k, classes: the model's output per image) where the last layer has classes — and
-    attrs (class_score, seconds)."""
+    attrs (class_score, seconds). ``input_range``: (low, high) per channel, which ``oip.bound:
+    clip`` keeps every update in (``input_range.bounds``)."""
     from .engine import driver, parameterization, step, transforms
 
     s, t0 = Settings.from_config(settings), time.perf_counter()
@@ -54,6 +55,7 @@ def ascend(model, spec, starts, settings, seed=0, diversity_layer=None):
     x = np.asarray(starts, np.float32)
     groups = np.zeros(len(x), np.int32)  # every candidate is a sibling of every other (diversity)
     pre = parameterization.preconditioner_for(model, s.parameterization)
+    clip = driver.terms(s, input_range)[-1]
     progress = Progress(log, f"objective: {len(x)} candidates", s.epochs, "epochs")
     best = np.min if spec["minimize"] else np.max  # for the progress lines
     report = lambda done, final: progress.update(done, best=float(best(final)))  # noqa: E731
@@ -61,7 +63,7 @@ def ascend(model, spec, starts, settings, seed=0, diversity_layer=None):
 
     def compiled_for(n):
         if n not in compiled:
-            compiled[n] = step.compile(f, s.step_size, n, pre)
+            compiled[n] = step.compile(f, s.step_size, n, pre, clip)
         return compiled[n]
 
     moved = s.jitter or s.robust  # one seed for all candidates: they are siblings, not maps

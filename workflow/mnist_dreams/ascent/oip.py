@@ -10,6 +10,7 @@ import time
 import numpy as np
 
 from ..plumbing.progress import Progress
+from . import input_range
 from .engine.settings import Settings
 from .grids import upscale_basis
 
@@ -37,7 +38,7 @@ def random_starts(count, pixel_mean, pixel_std, seed, cells=(2, 4, 7, 14), weigh
     return ((img - np.asarray(pixel_mean)) / np.asarray(pixel_std)).astype(np.float32)
 
 
-def optimize(model, map_index, starts, settings, layer="conv3", seed=0, prune=True):
+def optimize(model, map_index, starts, settings, layer="conv3", seed=0, prune=True, input_range=None):
     """Full OIP run of ``starts`` on one map (``map_index`` an int) or on several maps at once
     (``map_index`` one map per start: one compiled ascent for all of them, ``engine.driver``), with
     the ascent ``settings`` (``engine.settings.Settings``).
@@ -50,7 +51,8 @@ def optimize(model, map_index, starts, settings, layer="conv3", seed=0, prune=Tr
     call. ``prune``: a start whose map activation is exactly 0 never moves under the plain
     objective, so it is recorded (loss 0, image unchanged) instead of ascended. The diversity term
     pushes each candidate away from its map's other candidates in the same call: all of a map's
-    candidates must be in one call, as ``run_maps`` puts them.
+    candidates must be in one call, as ``run_maps`` puts them. ``input_range``: (low, high) per
+    channel (``input_range.bounds``), the box a bounded ascent (``oip.bound: clip``) stays in.
     """
     from ..plumbing import backend  # here, not at the top: readers of stored OIPs need no Keras
     from .engine import driver, transforms
@@ -61,7 +63,8 @@ def optimize(model, map_index, starts, settings, layer="conv3", seed=0, prune=Tr
     label = _label(sorted(set(maps.tolist())))
     progress = Progress(log, f"{label}: OIP of {len(starts)} candidates", s.epochs, "epochs")
     report = lambda done, final: progress.update(done, best_loss=float(final.max()))  # noqa: E731
-    compiled = lambda n: driver.compiled(model, layer, s.step_size, n, driver.terms(s))  # noqa: E731
+    key = driver.terms(s, input_range)
+    compiled = lambda n: driver.compiled(model, layer, s.step_size, n, key)  # noqa: E731
     if s.robust:
         ts = transforms.per_group(maps, s.epochs, starts.shape[1:3], seed, s.jitter, s.scale, s.rotate)
         images, history, _ = driver.in_chunks(compiled, starts, maps, s.epochs, ts, report=report)
@@ -131,25 +134,27 @@ def run_maps(model, maps, params, seed, pixel_mean, pixel_std, screened=None, la
     # (the diversity term, the robust transforms, the Fourier filter) act on the picked starts. A
     # penalty or the seed-era roll ascends every start, as before.
     ascent = Settings.from_config(p)
+    box = input_range.bounds(pixel_mean, pixel_std, model.inputs[0].shape[-1])
     pick = not (ascent.penalties or ascent.rolled)
     if p["start"] == "random" and p["random"]["count"] > p["random"]["top_k"] and pick:
         _keep_best(model, starts, origin, extra, p, layer)
     if ascent.rolled:  # one map per call, its shifts seeded by seed + map
-        results = {m: optimize(model, m, starts[m], ascent, layer, seed=seed + m) for m in maps}
+        results = {m: optimize(model, m, starts[m], ascent, layer, seed=seed + m, input_range=box) for m in maps}
     else:  # several maps per call; the robust transforms seeded by seed + map
         counts = [len(starts[m]) for m in maps]
         batch = np.concatenate([starts[m] for m in maps])
-        together = optimize(model, np.repeat(maps, counts), batch, ascent, layer, seed)
+        together = optimize(model, np.repeat(maps, counts), batch, ascent, layer, seed, input_range=box)
         bounds = np.cumsum([0, *counts])
         share = together.pop("seconds") / len(maps)
         results = {
             m: {**{k: v[lo:hi] for k, v in together.items()}, "seconds": share}
             for m, lo, hi in zip(maps, bounds[:-1], bounds[1:], strict=True)
         }
-    out, similarity = {}, _gram_similarity(model, layer, results)
+    out, similarity, in_range = {}, _gram_similarity(model, layer, results), _in_range(model, layer, results, box)
     for m, result in results.items():
         result["candidate"] = origin[m]
         result["gram_similarity"] = similarity[m]
+        result.update(in_range[m])
         for key in ("random_start_loss", "random_screen_loss"):  # every random start's, not only the picked
             if key in extra[m]:
                 result[key] = extra[m].pop(key)
@@ -176,6 +181,18 @@ def _gram_similarity(model, layer, results):
     return {
         m: gram_similarity(acts[lo:hi]).astype(np.float32)
         for m, lo, hi in zip(maps, bounds[:-1], bounds[1:], strict=True)
+    }
+
+
+def _in_range(model, layer, results, box):
+    """Per map, its candidates' ``in_range_loss`` and ``in_range_share`` (``input_range``), one pass."""
+    maps = list(results)
+    images = np.concatenate([results[m]["images"] for m in maps])
+    counts = [len(results[m]["images"]) for m in maps]
+    numbers = input_range.numbers(model, layer, images, np.repeat(maps, counts), *box)
+    bounds = np.cumsum([0, *counts])
+    return {
+        m: {k: v[lo:hi] for k, v in numbers.items()} for m, lo, hi in zip(maps, bounds[:-1], bounds[1:], strict=True)
     }
 
 

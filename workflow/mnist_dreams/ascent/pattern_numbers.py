@@ -2,6 +2,9 @@
 
 - ``ratio``: the best OIP's activation ÷ the best test image's (both the mean of the map over
   positions): above 1, the pattern excites the map more than anything in the data does.
+- ``in_range_ratio``: the same for the best OIP clipped to the values an input image can take
+  (``input_range``): the seed's unbounded ascent beats the data partly with impossible pixels;
+  this is what an image could show. ``in_range_share``: the share of the OIP's values in range.
 - ``high_frequency_share``: the share of the OIP's spectral power above half the Nyquist frequency
   (radial frequency > 0.25 cycles per pixel; the mean removed). Pixel noise, the peers' users'
   complaint about plain ascent, puts ~80 % there (white noise: 1 − π/16); a smooth pattern, little.
@@ -18,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 HALF_NYQUIST = 0.25  # cycles per pixel
+NUMBERS = ("oip_vs_best_test", "in_range_ratio", "in_range_share", "high_frequency_share", "diversity",
+           "style_diversity")  # fmt: skip
 
 
 def high_frequency_share(image):
@@ -69,11 +74,16 @@ def per_map(result, best_test_activation=np.nan):
     map has no OIP (every candidate at loss 0) or no test data."""
     loss = np.asarray(result["final_loss"])
     if loss.max() <= 0:
-        return {k: np.nan for k in ("oip_vs_best_test", "high_frequency_share", "diversity", "style_diversity")}
+        return {k: np.nan for k in NUMBERS}
     best = int(np.argmax(loss))
     ratio = float(loss[best] / best_test_activation) if best_test_activation > 0 else np.nan
+    clipped = result.get("in_range_loss")  # files made before the OIP job stored it: NaN
     return {
         "oip_vs_best_test": ratio,
+        "in_range_ratio": float(clipped[best] / best_test_activation)
+        if clipped is not None and best_test_activation > 0
+        else np.nan,
+        "in_range_share": float(result["in_range_share"][best]) if "in_range_share" in result else np.nan,
         "high_frequency_share": high_frequency_share(result["images"][best]),
         "diversity": diversity(result["images"], loss),
         # files made before the OIP job stored it: NaN

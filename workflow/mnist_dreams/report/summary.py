@@ -23,6 +23,8 @@ SEED = {
     "precursor_seconds_per_map": claims.PRECURSOR_SECONDS,
     # the pattern numbers (mnist_dreams.ascent.pattern_numbers), medians over the maps with an OIP
     "oip_vs_best_test_median": claims.Claim(None, "ratio", "not reported by the seed"),
+    "oip_in_range_ratio_median": claims.Claim(None, "ratio", "not reported by the seed"),
+    "oip_in_range_share_median": claims.Claim(None, "fraction", "not reported by the seed"),
     "oip_high_frequency_share_median": claims.Claim(None, "fraction", "not reported by the seed"),
     "oip_diversity_median": claims.Claim(None, "cosine distance", "not reported by the seed"),
     "oip_style_diversity_median": claims.Claim(None, "cosine distance", "not reported by the seed"),
@@ -135,6 +137,8 @@ def oip_rows(layer, oip_attrs, start, origin):
 
 PATTERN_NUMBERS = {  # summary row: the layer summary's column
     "oip_vs_best_test_median": "oip_vs_best_test",
+    "oip_in_range_ratio_median": "in_range_ratio",
+    "oip_in_range_share_median": "in_range_share",
     "oip_high_frequency_share_median": "high_frequency_share",
     "oip_diversity_median": "diversity",
     "oip_style_diversity_median": "style_diversity",

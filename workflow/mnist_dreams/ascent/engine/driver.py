@@ -50,33 +50,41 @@ def dead(losses):
     return np.asarray(losses) == 0
 
 
-def terms(settings):
-    """The options of ``settings`` (``settings.Settings``) that the compiled goal depends on, as a
-    hashable key: the penalties, the diversity weight and the parameterization."""
-    return settings.penalties, settings.diversity, settings.parameterization
+def terms(settings, input_range=None):
+    """The options of ``settings`` (``settings.Settings``) that the compiled ascent depends on, as a
+    hashable key: the penalties, the diversity weight, the parameterization and, for a bounded
+    ascent (``oip.bound: clip``), the input's range (``input_range``: (low, high) per channel)."""
+    clip = None
+    if settings.bound == "clip":
+        if input_range is None:
+            raise ValueError("oip.bound: clip needs the model's input range (ascent.input_range.bounds)")
+        clip = tuple(tuple(float(v) for v in np.ravel(end)) for end in input_range)
+    return settings.penalties, settings.diversity, settings.parameterization, clip
 
 
 @functools.lru_cache(maxsize=16)
-def compiled(model, layer, step_size, epochs=None, terms=((), 0.0, "pixel")):
+def compiled(model, layer, step_size, epochs=None, terms=((), 0.0, "pixel", None)):
     """The OIP's ascent of a layer's maps (``objectives.map_mean``, the map of each sample's group)
     of ``epochs`` epochs (None: the robust ascent, one step per transform), with ``terms``
     (``terms(settings)``); compiled once per process and shared by every map, stage and job step."""
     from . import objectives, parameterization, step
 
-    penalties, diversity, param = terms
+    penalties, diversity, param, clip = terms
     value = objectives.map_mean(layer)
     goal = objectives.goal(value, dict(penalties), diversity, layer)
     f = objectives.as_function(model, goal, value)
-    return step.compile(f, step_size, epochs, parameterization.preconditioner_for(model, param))
+    return step.compile(f, step_size, epochs, parameterization.preconditioner_for(model, param), clip)
 
 
-def map_ascent(model, layer, step_size, epochs=None, penalties=None, diversity=0.0, parameterization="pixel"):
+def map_ascent(model, layer, step_size, epochs=None, penalties=None, diversity=0.0, parameterization="pixel",
+               clip=None):  # fmt: skip
     """``compiled`` with the options spelled out (for checks and benchmarks): ``penalties``
-    {name: weight}, ``epochs`` None for the robust ascent."""
+    {name: weight}, ``epochs`` None for the robust ascent, ``clip`` (low, high) or None."""
     from .penalties import PENALTIES
 
     weights = tuple((n, float(penalties[n])) for n in PENALTIES if (penalties or {}).get(n))
-    return compiled(model, layer, float(step_size), epochs, (weights, float(diversity), parameterization))
+    clip = None if clip is None else tuple(tuple(float(v) for v in np.ravel(end)) for end in clip)
+    return compiled(model, layer, float(step_size), epochs, (weights, float(diversity), parameterization, clip))
 
 
 def in_chunks(compiled_for, x, groups, epochs, transforms=None, chunk=CHUNK_EPOCHS, report=None):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from .penalties import PENALTIES
 
 STYLES = ("auto", "seed", "smooth")
+BOUNDS = ("none", "clip")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Settings:
     scale: float = 0.0
     rotate: float = 0.0
     style: str = "seed"
+    bound: str = "none"  # "clip": every update clipped into the input's range (ascent.input_range)
 
     @classmethod
     def from_config(cls, oip):
@@ -41,6 +43,7 @@ class Settings:
             scale=float(oip.get("scale", 0.0)),
             rotate=float(oip.get("rotate", 0.0)),
             style=oip.get("style", "seed"),
+            bound=oip.get("bound", "none"),
         )
 
     @property
@@ -78,6 +81,8 @@ class Settings:
         out.update({k: v for k, v in on.items() if v or k in always})
         if self.parameterization != "pixel":
             out["parameterization"] = self.parameterization
+        if self.bound != "none":
+            out["bound"] = self.bound
         if record_style and self.style != "seed":
             out["style"] = self.style
         return out

@@ -4,7 +4,8 @@ A step: the gradient of the goal (``objectives``) with respect to the image — 
 image when the ascent is robust (``transforms``), flowing back to the image —, filtered by the
 parameterization's preconditioner (``parameterization``), divided by each sample's own RMS (+1e-5),
 as in the seed author's OIP code, so the step size is "RMS pixel change per epoch" in standardized
-pixel units; then ``x + step_size * g``. Only the differentiation and the epoch loop are written per
+pixel units; then ``x + step_size * g``, clipped into the input's range when the ascent is bounded
+(``oip.bound: clip``, ``ascent.input_range``). Only the differentiation and the epoch loop are written per
 backend; the rest is ``keras.ops``.
 
 TensorFlow calls one compiled step per epoch, its tensors staying TensorFlow's between epochs:
@@ -33,7 +34,7 @@ def rms_normalized(g):
     return g / (ops.sqrt(ops.mean(ops.square(g), axis=(1, 2, 3), keepdims=True)) + EPS)
 
 
-def compile(f, step_size, epochs=None, precondition=None):  # noqa: A001 - the engine's verb
+def compile(f, step_size, epochs=None, precondition=None, clip=None):  # noqa: A001 - the engine's verb
     """The ascent of ``f(x, groups) -> (goal, recorded value)`` (``keras.ops``, per sample).
 
     ``epochs`` given: ``ascend(images, groups) -> (images, history)``, history (epochs + 1, B) with
@@ -42,12 +43,13 @@ def compile(f, step_size, epochs=None, precondition=None):  # noqa: A001 - the e
     with ``transforms`` (epochs, B, 8) (``transforms.transforms``): before every step each image is
     transformed by its row (``keras.ops.image.affine_transform``, bilinear, reflected at the edges);
     history row *e* < epochs the transformed images' value at step *e*, the last row the returned
-    (untransformed) images' own value. ``groups``: an int per sample (or one for all).
+    (untransformed) images' own value. ``groups``: an int per sample (or one for all). ``clip``:
+    (low, high) per channel, every update clipped into it (None: the seed's unbounded ascent).
     """
     builders = {"tensorflow": _tensorflow, "jax": _jax}
     if _backend() not in builders:
         raise NotImplementedError(f"no ascent step for Keras backend {_backend()!r} (use tensorflow or jax)")
-    run = builders[_backend()](f, float(step_size), precondition, epochs)
+    run = builders[_backend()](f, _updater(float(step_size), precondition, clip), epochs)
 
     def ascend(images, groups=0, transforms=None):
         x = np.ascontiguousarray(images, np.float32)
@@ -68,12 +70,21 @@ def _climbed(f, t):
     return lambda x, m: f(ops.image.affine_transform(x, t, interpolation="bilinear", fill_mode="reflect"), m)
 
 
-def _update(x, g, step_size, precondition):
-    g = g if precondition is None else precondition(g)
-    return x + step_size * rms_normalized(g)
+def _updater(step_size, precondition, clip):
+    """``update(x, g)``: one step of the normalized (preconditioned) gradient, clipped if bounded."""
+    from keras import ops
+
+    low, high = (None, None) if clip is None else (np.asarray(c, np.float32) for c in clip)
+
+    def update(x, g):
+        g = g if precondition is None else precondition(g)
+        x = x + step_size * rms_normalized(g)
+        return x if clip is None else ops.clip(x, low, high)
+
+    return update
 
 
-def _tensorflow(f, step_size, precondition, epochs):
+def _tensorflow(f, update, epochs):
     import tensorflow as tf
 
     @tf.function(reduce_retracing=True)
@@ -82,7 +93,7 @@ def _tensorflow(f, step_size, precondition, epochs):
             tape.watch(x)
             goal, value = _climbed(f, t)(x, m)
         # d(sum of goals)/dx = each sample's own gradient
-        return _update(x, tape.gradient(goal, x), step_size, precondition), value
+        return update(x, tape.gradient(goal, x)), value
 
     final = tf.function(lambda x, m: f(x, m)[1], reduce_retracing=True)
 
@@ -96,7 +107,7 @@ def _tensorflow(f, step_size, precondition, epochs):
     return run
 
 
-def _jax(f, step_size, precondition, epochs):
+def _jax(f, update, epochs):
     import jax
     import jax.numpy as jnp
 
@@ -108,7 +119,7 @@ def _jax(f, step_size, precondition, epochs):
 
     def body(x, m, t):
         (_, value), g = grad(x, m, t)
-        return _update(x, g, step_size, precondition), value
+        return update(x, g), value
 
     def finish(x, m, hist):
         return x, jnp.concatenate([hist, f(x, m)[1][None]])
