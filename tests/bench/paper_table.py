@@ -30,7 +30,7 @@ STAGES = (
     ("precursor + its OIP", ("precursor", "oip_precursor")),
     ("OIPs: choice, figures, atlas", ("oip", "dataset_examples", "map_pages")),
     ("dreams", ("dream", "deepdream")),
-    ("rescue (5 values)", ("rescue",)),
+    ("rescue (5 values), data starts", ("rescue", "data_starts")),
     ("summary + tables", ("summary", "cluster_sweep_table", "mlp_comparison_table")),
     ("CNN figure", ("cnn_figure",)),
 )

@@ -148,3 +148,23 @@ def test_a_bounded_ascent_stays_in_range_rises_and_is_the_plain_one_inside_an_op
         np.testing.assert_array_equal(unbounded[key], plain[key], err_msg=key)
     with pytest.raises(ValueError, match="oip.bound: clip needs the model's input range"):
         oip.optimize(model, m, starts, Settings(epochs=5, step_size=0.3, bound="clip"))
+
+
+def test_data_starts_take_live_test_images_first_then_training_images():
+    import pandas as pd
+
+    from mnist_dreams.ascent import data_starts
+
+    test_index = np.array([[5, 3, 7], [1, 2, 0], [4, 6, 8]])  # per map of the layer, its top 3 test images
+    test_activation = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    train = np.array([[9.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 3.0, 0.0]])
+    chosen = data_starts.choose([0, 1, 2], test_index, test_activation, train, count=2)
+    assert chosen[0][0] == "test" and chosen[0][1].tolist() == [5, 3]  # only the images that fire
+    assert chosen[1][0] == "train" and chosen[1][1].tolist() == [1, 4]  # silent on test: ties by order
+    assert chosen[2][0] is None and len(chosen[2][1]) == 0  # silent everywhere: not ascended
+    assert data_starts.choose([1], test_index, test_activation, None, 2)[1][0] is None  # no training set
+    layer = pd.DataFrame({"map": [0, 1, 2, 3], "computed": [True, True, True, False], "found": [True, False, False, ""],
+                          "fires_on_test": [True, True, False, True]})  # fmt: skip
+    rescued = pd.DataFrame({"map": [1, 2], "found": [True, False]})
+    assert data_starts.still_without_oip(layer) == [1, 2]
+    assert data_starts.still_without_oip(layer, rescued) == [2]  # what the rescue found is not asked again

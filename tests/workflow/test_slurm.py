@@ -41,6 +41,7 @@ GPU_RULES = {
     "mlp_reference",
     "mlp_clustered",
     "objective",
+    "data_starts",
 }  # declare gpu=1
 CPU_RULES = {"kmeans", "silhouettes", "cluster_features", "dataset_examples"}
 PER_MAP_RULES = {"precursor", "oip", "dream"}  # grouped by profiles/slurm

@@ -107,6 +107,53 @@ def test_in_range_numbers_are_the_clipped_oips_activation_by_numpy(tiny_run, tin
     )
 
 
+def test_data_starts_give_a_map_the_grid_missed_an_oip_from_its_best_test_images(tiny_run, tiny_test_conv3, tmp_path):
+    """Starts from the data (issue 39): of the maps tiny's 2⁹ grid leaves all dead (NumPy), one that
+    fires on test and one silent there. The first ascends from its most exciting test images (those
+    NumPy ranks first) to an OIP whose loss NumPy recomputes; the second starts from training images
+    that fire (NumPy) or is recorded silent; results/summary.tsv counts them."""
+    import shutil
+
+    from helpers import conv3_by_numpy, snakemake
+    from mnist_dreams.subject import photo
+
+    model = models.load_model(tiny_run / "results/cnn/model.keras")
+    _, a = store.read_h5(tiny_run / "results/cnn/training.h5")
+    grid = conv3_by_numpy(model, np.asarray(grids.Grid([0.2, 0.8], 3, a["pixel_mean"], a["pixel_std"])))
+    by_image = tiny_test_conv3.mean(axis=(1, 2))
+    dead_on_grid = grid.max(axis=(0, 1, 2)) == 0
+    fires = tiny_test_conv3.max(axis=(0, 1, 2)) > 0
+    firing, silent = (int(np.flatnonzero(dead_on_grid & (fires == want))[0]) for want in (True, False))
+    work = tmp_path / "wf"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    maps = f"maps=[{firing}, {silent}]"
+    snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml", "--config", maps, "--",
+              "results/data_starts/summary.tsv", "results/summary.tsv")  # fmt: skip
+    table = pd.read_csv(work / "results/data_starts/summary.tsv", sep="\t").set_index("map")
+    assert sorted(table.index) == sorted([firing, silent])  # the grid found neither
+    got, attrs = store.read_h5(work / f"results/data_starts/maps/map_{firing:03d}.h5")
+    top = np.argsort(-by_image[:, firing], kind="stable")[:8]
+    np.testing.assert_array_equal(got["start_index"], top[by_image[top, firing] > 0])
+    mnist, _ = store.read_h5(tiny_run / "resources/mnist.h5")
+    x_test = np.asarray(mnist["x_test"], np.float32)[..., None]
+    np.testing.assert_array_equal(
+        got["start_images"], photo.to_input(x_test[got["start_index"]], a["pixel_mean"], a["pixel_std"])
+    )
+    final = conv3_by_numpy(model, got["images"])[..., firing].mean(axis=(1, 2))
+    np.testing.assert_allclose(got["final_loss"], final, rtol=1e-4, atol=1e-6)
+    assert attrs["found"] and final.max() > by_image[top[0], firing] and table.loc[firing, "start_set"] == "test"
+    other, _ = store.read_h5(work / f"results/data_starts/maps/map_{silent:03d}.h5")
+    if table.loc[silent, "start_set"] == "train":  # its starts are training images that fire
+        x = photo.to_input(
+            np.asarray(mnist["x_train"], np.float32)[other["start_index"], ..., None], a["pixel_mean"], a["pixel_std"]
+        )
+        assert (conv3_by_numpy(model, x)[..., silent].mean(axis=(1, 2)) > 0).all()
+    else:
+        assert table.loc[silent, "start_set"] == "none" and table.loc[silent, "images_searched"] == 70000
+    summary = pd.read_csv(work / "results/summary.tsv", sep="\t").set_index("quantity")["ours"]
+    assert int(summary["data_start_maps"]) == 2 and int(summary["data_start_found_from_test"]) == 1
+
+
 def test_one_map_target_builds_only_what_it_needs(tmp_path):
     work = workflow_copy(tmp_path)
     jobs = planned_jobs(work, "results/oip/map_056.h5", "--configfile", "config/tiny.yaml")

@@ -171,6 +171,10 @@ def test_input_auto_resolves_to_raw_for_the_rescaling_model_and_reruns_nothing(o
             ["model={path: models/rgb.keras, layer: block2_relu, input: raw}", "dream={size: 30}"],
             "dream.size: 30 rows is smaller than the model's input (32×32)",
         ),
+        (  # said for a model without test images; left at its default, the stage is just off
+            ["model={path: models/rgb.keras, layer: block2_relu, input: raw}", "data_starts={enabled: true}"],
+            "data_starts.enabled: your model has no test images to start from",
+        ),
     ],
 )
 def test_bad_model_settings_fail_before_any_job(own_run, settings, message):

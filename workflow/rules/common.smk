@@ -40,6 +40,8 @@ refuse(
     config_checks.non_finite(config, SCHEMA_DOC)
     + config_checks.ignored_empty_mappings(workflow.config_settings.config, config)
 )
+# said, not defaulted: a data_starts stage asked for a model it cannot serve stops (data_starts.smk)
+DATA_STARTS_ASKED = "enabled" in (config.get("data_starts") or {})
 validate(config, schema=str(SCHEMA))
 refuse(config_checks.cross_checks(config))
 
@@ -151,6 +153,28 @@ if config["model"]["data"]:
         image_data.check(config["model"]["data"], INPUT_SHAPE)
     except selection.SubjectError as err:
         raise WorkflowError(str(err)) from None
+
+
+# Starts from the data (data_starts.smk): where the model has test images to start from
+DATA_STARTS = bool(config["data_starts"]["enabled"] and TEST_DATA)
+if config["data_starts"]["enabled"] and not TEST_DATA and DATA_STARTS_ASKED:
+    raise WorkflowError(
+        "data_starts.enabled: your model has no test images to start from (not 28×28 gray MNIST, no "
+        "model.data); give it model.data (an .npz or a folder of images) or say data_starts: {enabled: false}"
+    )
+
+
+def data_starts_inputs():
+    """The rescue's table (its finds are not asked again) and MNIST's training images (for maps
+    silent on the test set) where the run has them."""
+    out = (
+        {"rescue": at("results/rescue/summary.tsv")}
+        if config["rescue"]["enabled"]
+        else {}
+    )
+    if TEST_DATA == "resources/mnist.h5":
+        out["train"] = "resources/mnist.h5"
+    return out
 
 
 def test_data_inputs():

@@ -78,6 +78,10 @@ if not config["rescue"]["enabled"]:
         SWITCHED_OFF[rule_name] = (
             "rescue.enabled: true (--config 'rescue={enabled: true}')"
         )
+if not DATA_STARTS:
+    SWITCHED_OFF["data_starts"] = (
+        "data_starts.enabled: true, for a model with test images (the seed's CNN, or model.data)"
+    )
 if not OBJECTIVES:
     for rule_name in ("objective", "objective_figure", "objective_gallery"):
         SWITCHED_OFF[rule_name] = (

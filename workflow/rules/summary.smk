@@ -8,6 +8,11 @@ rule summary:
             if config["rescue"]["enabled"]
             else {}
         ),
+        **(
+            {"data_starts": at("results/data_starts/summary.tsv")}
+            if DATA_STARTS
+            else {}
+        ),
         training="results/cnn/training.h5",
         oips=expand(at("results/oip/map_{maps}.h5"), maps=map_chunks()),
         layer=at("results/oip/summary.tsv"),

@@ -45,6 +45,7 @@ def subject_outputs():
         at("results/oip/pages"),
         *dream_outputs(),
         *rescue_outputs(),
+        *([at("results/data_starts/summary.tsv")] if DATA_STARTS else []),
         *objective_outputs(),
     ]
 

@@ -33,7 +33,7 @@ NEED_DISK_GIB = 4.0
 # The ETA's weights, seconds on 2 cores (the paper run's benchmarks/): a whole job of a rule, or per
 # map for the per-map rules, whose jobs (a chunk of the paper's 128 maps each) pay START_S once.
 JOB_S = {"cnn": 270, "kmeans": 65, "silhouettes": 90, "mlp_reference": 300, "mlp_clustered": 140,
-         "rescue": 350, "precursor": 8, "oip_precursor": 10, "deepdream": 10}  # fmt: skip
+         "rescue": 350, "data_starts": 60, "precursor": 8, "oip_precursor": 10, "deepdream": 10}  # fmt: skip
 PER_MAP_S = {"oip_random": 2.4, "dream": 0.7, "oip_figure": 0.3, "dream_figure": 0.4, "oip": 0.02}
 START_S = 5.0
 PAPER_MAPS_PER_JOB = chunks.size("auto", 128)

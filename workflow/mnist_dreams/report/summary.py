@@ -11,6 +11,7 @@ import numpy as np
 
 from . import claims
 
+DATA_START_ROWS = ("maps", "maps_found", "found_from_test", "found_from_train", "silent_maps")
 # quantity: the seed's claim (value or None, unit, source line in the seed text)
 SEED = {
     "cnn_test_accuracy": claims.Claim(None, "fraction", "not stated in the seed's articles I, X and XIV"),
@@ -28,6 +29,7 @@ SEED = {
     "oip_high_frequency_share_median": claims.Claim(None, "fraction", "not reported by the seed"),
     "oip_diversity_median": claims.Claim(None, "cosine distance", "not reported by the seed"),
     "oip_style_diversity_median": claims.Claim(None, "cosine distance", "not reported by the seed"),
+    **{f"data_start_{name}": claims.Claim(None, "maps", "not run by the seed") for name in DATA_START_ROWS},
     "finer_grid_maps_screened": claims.FINER_GRID,
     "finer_grid_maps_found": claims.FINER_GRID,
     "finer_grid_firing_maps_found": claims.FINER_GRID,
@@ -213,12 +215,36 @@ def rescue_rows(rescue, origin):
     ]
 
 
+def data_start_rows(table, origin):
+    """Starts from the data (issue 39): of the maps still without an OIP after the seed's stages
+    and the rescue, how many an ascent from their most exciting images finds, and how many are
+    silent on every image searched."""
+    if table is None:
+        note = "data_starts.enabled is false: no starts from the data in this run"
+        return [_row(f"data_start_{name}", None, origin, note) for name in DATA_START_ROWS]
+    found = table["found"].astype(str) == "True"
+    searched = int(table["images_searched"].max()) if len(table) else 0
+    n = len(table)
+    return [
+        _row("data_start_maps", n, origin, "maps without an OIP after the seed's stages and the rescue"),
+        _row("data_start_maps_found", int(found.sum()), origin, f"of {n}"),
+        _row("data_start_found_from_test", int((found & (table["start_set"] == "test")).sum()), origin),
+        _row("data_start_found_from_train", int((found & (table["start_set"] == "train")).sum()), origin),
+        _row(
+            "data_start_silent_maps",
+            int((table["start_set"] == "none").sum()),
+            origin,
+            f"silent on every image searched (up to {searched})" if n else "",
+        ),  # fmt: skip
+    ]
+
+
 def build(paths, start, preset_name):
     """The whole table (a DataFrame) from the run's files.
 
     ``paths``: training (CNN history h5), oips (final OIP h5s), layer (layer summary TSV), sweep
     (sweep h5), kmeans (one K's h5), comparison (MLP comparison TSV), reference (reference MLP h5),
-    and rescue (the finer grid's table) when the run has one.
+    rescue (the finer grid's table) and data_starts (that stage's table) when the run has them.
     """
     import pandas as pd
 
@@ -234,6 +260,8 @@ def build(paths, start, preset_name):
     rows += oip_rows(layer, oip_attrs, start, origin(oip_attrs[0]))
     rescue = pd.read_csv(paths["rescue"], sep="\t", keep_default_na=False) if "rescue" in paths else None
     rows += rescue_rows(rescue, origin(oip_attrs[0]))
+    starts = pd.read_csv(paths["data_starts"], sep="\t", keep_default_na=False) if "data_starts" in paths else None
+    rows += data_start_rows(starts, origin(oip_attrs[0]))
     sweep, _ = store.read_h5(paths["sweep"], required=("k", "inertia", "silhouette", "fit_time_s"))
     rows += kmeans_rows(sweep, origin(store.read_h5(paths["kmeans"])[1]))
     comparison = pd.read_csv(paths["comparison"], sep="\t").to_dict("records")
