@@ -172,7 +172,11 @@ def test_input_auto_resolves_to_raw_for_the_rescaling_model_and_reruns_nothing(o
             "dream.size: 30 rows is smaller than the model's input (32×32)",
         ),
         (  # said for a model without test images; left at its default, the stage is just off
-            ["model={path: models/rgb.keras, layer: block2_relu, input: raw}", "data_starts={enabled: true}"],
+            [
+                "model={path: models/rgb.keras, layer: block2_relu, input: raw}",
+                "maps=[0, 1]",
+                "data_starts={enabled: true}",
+            ],
             "data_starts.enabled: your model has no test images to start from",
         ),
     ],

@@ -141,20 +141,6 @@ MAPS_CONFIGURED = config["maps"]  # the summary names the preset by what the use
 MNIST_SHAPED = tuple(INPUT_SHAPE) == (28, 28, 1)
 TEST_DATA = config["model"]["data"] or ("resources/mnist.h5" if MNIST_SHAPED else None)
 TOP_EXAMPLES = examples.TOP  # dataset examples per map and side (most / least exciting)
-if config["model"]["data"]:
-    if not SUBJECT:  # the seed's conv3: its layer summary feeds results/summary.tsv
-        raise WorkflowError(
-            "model.data: the seed CNN's conv3 is measured on MNIST's test set, which results/summary.tsv "
-            "compares with the seed's numbers; use model.data with another layer or a model.path"
-        )
-    from mnist_dreams.subject import image_data
-
-    try:  # keys, dtype, shape for the model's input: before any job, not in the layer summary
-        image_data.check(config["model"]["data"], INPUT_SHAPE)
-    except selection.SubjectError as err:
-        raise WorkflowError(str(err)) from None
-
-
 # Starts from the data (data_starts.smk): where the model has test images to start from
 DATA_STARTS = bool(config["data_starts"]["enabled"] and TEST_DATA)
 if config["data_starts"]["enabled"] and not TEST_DATA and DATA_STARTS_ASKED:

@@ -65,6 +65,8 @@ def resolve(config):
         subject, shapes, where = selection.folder(layer), cnn.LAYERS, "the seed's CNN"
     deepdream = config["deepdream"]["layers"] or {layer: 1.0}  # null: model.layer
     selection.check_deepdream(deepdream, shapes, where)
+    specs = objectives.resolve(config["objectives"], shapes, layer, where)
+    _check_test_data(config["model"]["data"], subject, input_shape)
     if config["dream"]["size"] < input_shape[0]:
         raise selection.SubjectError(
             f"dream.size: {config['dream']['size']} rows is smaller than the model's input "
@@ -85,7 +87,22 @@ def resolve(config):
         maps=tuple(selection.maps(config["maps"], layer, n_maps, bool(path))),
         ascent=ascent,
         deepdream_layers=dict(deepdream),
-        objectives=objectives.resolve(config["objectives"], shapes, layer, where),
+        objectives=specs,
         layer_shapes=dict(shapes),
         input=scaling,
     )
+
+
+def _check_test_data(data, subject, input_shape):
+    """model.data: its keys, dtype and shape for the model's input, before the maps (so that a bad
+    file is named even when the maps also do not fit), and never for the seed CNN's conv3."""
+    if not data:
+        return
+    if not subject:  # the seed's conv3: its layer summary feeds results/summary.tsv
+        raise selection.SubjectError(
+            "model.data: the seed CNN's conv3 is measured on MNIST's test set, which results/summary.tsv "
+            "compares with the seed's numbers; use model.data with another layer or a model.path"
+        )
+    from ..subject import image_data
+
+    image_data.check(data, input_shape)
