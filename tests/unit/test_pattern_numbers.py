@@ -54,3 +54,31 @@ def test_per_map_numbers_use_the_best_candidate_and_are_nan_without_an_oip():
     assert np.isnan(numbers["in_range_ratio"]) and np.isnan(numbers["in_range_share"])  # an older file
     dead = pn.per_map({"images": images, "final_loss": np.zeros(2)}, 4.0)
     assert all(np.isnan(v) for v in dead.values())
+
+
+def test_path_rank_is_one_for_an_oip_like_its_own_examples_and_low_for_one_like_anothers():
+    from mnist_dreams.ascent import trust
+
+    rng = np.random.default_rng(0)
+    examples = {m: rng.normal(size=50) for m in range(20)}
+    own = {0: examples[0] + 0.1 * rng.normal(size=50)}  # the OIP takes its examples' path
+    fake = {1: examples[7]}  # map 1's OIP takes map 7's path: 18 of the 19 others beat its own
+    ((sim, rank),) = trust.path_numbers(own, examples).values()
+    assert rank == 1.0 and sim > 0.99
+    ((_, fake_rank),) = trust.path_numbers(fake, examples).values()
+    assert fake_rank < 0.5
+    assert all(np.isnan(v) for v in trust.path_numbers({25: examples[0]}, examples)[25])  # no examples of its own
+
+
+@pytest.mark.parametrize(
+    ("rank", "ratio", "expected"),
+    [(0.95, 2.0, "trusted"), (0.95, 0.5, "doubtful"), (0.7, 2.0, "doubtful"), (0.3, 2.0, "not trusted"),
+     (0.95, float("nan"), "doubtful"), (float("nan"), 2.0, "")],
+)  # fmt: skip
+def test_the_verdict_follows_the_thresholds_and_says_why(rank, ratio, expected):
+    from mnist_dreams.ascent import trust
+
+    verdict, reason = trust.verdict(rank, ratio, {"path_rank": 0.9, "doubtful_path_rank": 0.5, "in_range_ratio": 1.0})
+    assert verdict == expected and reason
+    if expected == "doubtful":
+        assert ("path rank" in reason) == (rank < 0.9) and ("in-range ratio" in reason) == (not ratio >= 1.0)

@@ -125,3 +125,7 @@ def test_map_pages_open_from_the_atlas_with_their_figures(browser, tiny_run):
     }
     assert float(numbers["in_range_ratio"]) == pytest.approx(table.loc[46, "in_range_ratio"], rel=1e-3)
     assert 0 < float(numbers["in_range_share"]) <= 1
+    trust = pd.read_csv(tiny_run / "results/oip/trust.tsv", sep="\t", keep_default_na=False).set_index("map")
+    assert (
+        numbers["verdict"] == trust.loc[46, "verdict"] and numbers["verdict_reason"] == trust.loc[46, "verdict_reason"]
+    )

@@ -43,7 +43,7 @@ GPU_RULES = {
     "objective",
     "data_starts",
 }  # declare gpu=1
-CPU_RULES = {"kmeans", "silhouettes", "cluster_features", "dataset_examples"}
+CPU_RULES = {"kmeans", "silhouettes", "cluster_features", "dataset_examples", "trust"}
 PER_MAP_RULES = {"precursor", "oip", "dream"}  # grouped by profiles/slurm
 LOCAL_RULES = {  # the Snakefile's localrules
     "mnist",

@@ -107,6 +107,49 @@ def test_in_range_numbers_are_the_clipped_oips_activation_by_numpy(tiny_run, tin
     )
 
 
+def test_trust_path_numbers_and_verdicts_are_recomputed_by_numpy(tiny_run, tiny_test_conv3):
+    """results/oip/trust.tsv: each OIP's pool2 (the tensor feeding conv3) by NumPy against its map's
+    most exciting test images' (the NumPy ranking, those that fire), their cosine and the share of
+    the other maps whose examples are less alike; the verdicts by the documented thresholds; the
+    summary's counts."""
+    from helpers import conv3_by_numpy
+    from mnist_dreams.subject import photo
+
+    model = models.load_model(tiny_run / "results/cnn/model.keras")
+    _, a = store.read_h5(tiny_run / "results/cnn/training.h5")
+    mnist, _ = store.read_h5(tiny_run / "resources/mnist.h5")
+    by_image = tiny_test_conv3.mean(axis=(1, 2))
+    top = np.argsort(-by_image, axis=0, kind="stable")[:9].T  # (128, 9)
+    live = {m: idx[by_image[idx, m] > 0] for m, idx in enumerate(top) if (by_image[idx, m] > 0).any()}
+    x = photo.to_input(np.asarray(mnist["x_test"], np.float32)[..., None], a["pixel_mean"], a["pixel_std"])
+    unit = lambda v: v / np.linalg.norm(v)  # noqa: E731
+    bank = {m: unit(conv3_by_numpy(model, x[idx], layer="pool2").reshape(len(idx), -1).mean(axis=0))
+            for m, idx in live.items()}  # fmt: skip
+    table = pd.read_csv(tiny_run / "results/oip/trust.tsv", sep="\t", keep_default_na=False).set_index("map")
+    assert sorted(table.index) == _tiny(tiny_run)["maps"]
+    for m in table.index:
+        oip, _ = store.read_map(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images",))
+        best = oip["images"][int(np.argmax(oip["final_loss"]))][None]
+        f = unit(conv3_by_numpy(model, best, layer="pool2").ravel())
+        sims = {j: float(v @ f) for j, v in bank.items()}
+        rank = np.mean([sims[j] < sims[m] for j in sims if j != m])
+        assert table.loc[m, "path_similarity"] == pytest.approx(sims[m], abs=1e-4)
+        assert table.loc[m, "path_rank"] == pytest.approx(rank, abs=1.5 / len(sims))  # one near-tie either way
+        expected = (
+            "not trusted"
+            if rank < 0.5
+            else "trusted"
+            if rank >= 0.9 and table.loc[m, "in_range_ratio"] >= 1
+            else "doubtful"
+        )
+        assert table.loc[m, "verdict"] == expected and table.loc[m, "verdict_reason"]
+        assert 0 <= table.loc[m, "class_read"] <= 9
+    summary = pd.read_csv(tiny_run / "results/summary.tsv", sep="\t").set_index("quantity")["ours"]
+    counts = table["verdict"].value_counts()
+    for verdict in ("trusted", "doubtful", "not trusted"):
+        assert int(summary[f"trust_{verdict.replace(' ', '_')}_maps"]) == counts.get(verdict, 0)
+
+
 def test_data_starts_give_a_map_the_grid_missed_an_oip_from_its_best_test_images(tiny_run, tiny_test_conv3, tmp_path):
     """Starts from the data (issue 39): of the maps tiny's 2⁹ grid leaves all dead (NumPy), one that
     fires on test and one silent there. The first ascends from its most exciting test images (those

@@ -173,6 +173,11 @@ def examples_inputs():
     return {"examples": at("results/oip/examples.h5")} if TEST_DATA else {}
 
 
+def trust_inputs():
+    """Each map's trust numbers and verdict (rule trust), where the model has test images."""
+    return {"trust": at("results/oip/trust.tsv")} if TEST_DATA else {}
+
+
 def test_data_label():
     """What the coverage figure says the maps fired on."""
     if not TEST_DATA:

@@ -6,6 +6,7 @@
 rule map_pages:
     input:
         **examples_inputs(),
+        **trust_inputs(),
         summary=at("results/oip/summary.tsv"),
         oips=expand(at("results/oip/map_{maps}.h5"), maps=map_chunks()),
         figures=expand(at("results/oip/map_{maps}.png"), maps=map_chunks()),

@@ -13,6 +13,7 @@ rule summary:
             if DATA_STARTS
             else {}
         ),
+        **trust_inputs(),
         training="results/cnn/training.h5",
         oips=expand(at("results/oip/map_{maps}.h5"), maps=map_chunks()),
         layer=at("results/oip/summary.tsv"),

@@ -46,6 +46,7 @@ def subject_outputs():
         *dream_outputs(),
         *rescue_outputs(),
         *([at("results/data_starts/summary.tsv")] if DATA_STARTS else []),
+        *([at("results/oip/trust.tsv")] if TEST_DATA else []),
         *objective_outputs(),
     ]
 

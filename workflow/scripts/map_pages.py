@@ -16,6 +16,9 @@ out.mkdir(parents=True, exist_ok=True)
 layer = snakemake.params.layer
 table = pd.read_csv(snakemake.input.summary, sep="\t")
 rows = {int(r["map"]): r for r in table.to_dict("records")}
+if hasattr(snakemake.input, "trust"):  # each map's trust numbers and verdict beside its own
+    for r in pd.read_csv(snakemake.input.trust, sep="\t", keep_default_na=False).to_dict("records"):
+        rows[int(r["map"])].update({k: v for k, v in r.items() if k not in rows[int(r["map"])]})
 shown = {}  # kind → {map: file name in the pages folder}
 for kind, paths in (("oip", snakemake.input.figures), ("dream", snakemake.input.dreams)):
     for sheet in [paths] if isinstance(paths, str) else paths:

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import claims
 
+VERDICTS = ("trusted", "doubtful", "not trusted")  # ascent.trust's, here without its Keras import
 DATA_START_ROWS = ("maps", "maps_found", "found_from_test", "found_from_train", "silent_maps")
 # quantity: the seed's claim (value or None, unit, source line in the seed text)
 SEED = {
@@ -30,6 +31,8 @@ SEED = {
     "oip_diversity_median": claims.Claim(None, "cosine distance", "not reported by the seed"),
     "oip_style_diversity_median": claims.Claim(None, "cosine distance", "not reported by the seed"),
     **{f"data_start_{name}": claims.Claim(None, "maps", "not run by the seed") for name in DATA_START_ROWS},
+    **{f"trust_{v.replace(' ', '_')}_maps": claims.Claim(None, "maps", "not judged by the seed") for v in VERDICTS},
+    "oip_path_rank_median": claims.Claim(None, "rank", "not reported by the seed"),
     "finer_grid_maps_screened": claims.FINER_GRID,
     "finer_grid_maps_found": claims.FINER_GRID,
     "finer_grid_firing_maps_found": claims.FINER_GRID,
@@ -239,6 +242,23 @@ def data_start_rows(table, origin):
     ]
 
 
+def trust_rows(table, origin):
+    """The trust verdicts (``ascent.trust``): maps per verdict and the median path rank."""
+    if table is None:
+        note = "no test images for this model: no trust verdicts"
+        return [_row(f"trust_{v.replace(' ', '_')}_maps", None, origin, note) for v in VERDICTS] + [
+            _row("oip_path_rank_median", None, origin, note)
+        ]
+    counts = table["verdict"].astype(str).value_counts()
+    note = f"of {len(table)} maps with an OIP"
+    rows = [_row(f"trust_{v.replace(' ', '_')}_maps", int(counts.get(v, 0)), origin, note) for v in VERDICTS]
+    import pandas as pd
+
+    ranks = pd.to_numeric(table["path_rank"], errors="coerce").dropna()
+    median = float(np.median(ranks)) if len(ranks) else None
+    return rows + [_row("oip_path_rank_median", median, origin, f"median of {len(ranks)} maps")]
+
+
 def build(paths, start, preset_name):
     """The whole table (a DataFrame) from the run's files.
 
@@ -262,6 +282,8 @@ def build(paths, start, preset_name):
     rows += rescue_rows(rescue, origin(oip_attrs[0]))
     starts = pd.read_csv(paths["data_starts"], sep="\t", keep_default_na=False) if "data_starts" in paths else None
     rows += data_start_rows(starts, origin(oip_attrs[0]))
+    trust = pd.read_csv(paths["trust"], sep="\t", keep_default_na=False) if "trust" in paths else None
+    rows += trust_rows(trust, origin(oip_attrs[0]))
     sweep, _ = store.read_h5(paths["sweep"], required=("k", "inertia", "silhouette", "fit_time_s"))
     rows += kmeans_rows(sweep, origin(store.read_h5(paths["kmeans"])[1]))
     comparison = pd.read_csv(paths["comparison"], sep="\t").to_dict("records")
