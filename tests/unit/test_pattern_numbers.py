@@ -82,3 +82,17 @@ def test_the_verdict_follows_the_thresholds_and_says_why(rank, ratio, expected):
     assert verdict == expected and reason
     if expected == "doubtful":
         assert ("path rank" in reason) == (rank < 0.9) and ("in-range ratio" in reason) == (not ratio >= 1.0)
+
+
+def test_the_path_of_a_layer_that_joins_two_is_both_tensors_side_by_side():
+    import keras
+
+    from mnist_dreams.ascent import trust
+
+    x = keras.Input((8, 8, 2))
+    a, b = keras.layers.Conv2D(3, 3, name="a")(x), keras.layers.Conv2D(4, 3, name="b")(x)
+    model = keras.Model(x, keras.layers.Concatenate(name="joined")([a, b]))
+    images = np.random.default_rng(1).normal(size=(5, 8, 8, 2)).astype(np.float32)
+    features = trust.input_features(model, "joined", images, batch_size=2)
+    expected = [np.asarray(keras.Model(x, t)(images)).reshape(5, -1) for t in (a, b)]
+    np.testing.assert_allclose(features, np.concatenate(expected, axis=1), rtol=1e-6)

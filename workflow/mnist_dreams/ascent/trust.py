@@ -31,14 +31,18 @@ VERDICTS = ("trusted", "doubtful", "not trusted")
 
 
 def input_features(model, layer, images, batch_size=500):
-    """(N, features): each image's tensor feeding ``layer`` (the path's last step), flattened."""
+    """(N, features): each image's tensor feeding ``layer`` (the path's last step), flattened; the
+    tensors of a layer that joins paths side by side."""
     import keras
 
-    below = keras.Model(model.inputs, model.get_layer(layer).input)
-    rows = [np.asarray(below.predict(np.asarray(images[lo : lo + batch_size], np.float32), verbose=0))
-            for lo in range(0, len(images), batch_size)]  # fmt: skip
-    act = np.concatenate(rows)
-    return act.reshape(len(act), -1)
+    feeding = model.get_layer(layer).input  # a list for a layer that joins paths (Add, Concatenate)
+    below = keras.Model(model.inputs, list(feeding) if isinstance(feeding, (list, tuple)) else [feeding])
+    rows = []
+    for lo in range(0, len(images), batch_size):
+        outs = below.predict(np.asarray(images[lo : lo + batch_size], np.float32), verbose=0)
+        outs = outs if isinstance(outs, (list, tuple)) else [outs]
+        rows.append(np.concatenate([np.asarray(o).reshape(len(o), -1) for o in outs], axis=1))
+    return np.concatenate(rows)
 
 
 def _unit(v):
