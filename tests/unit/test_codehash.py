@@ -107,7 +107,7 @@ def _invalidated_by(tree, module):
 def test_model_loading_edit_invalidates_only_jobs_that_load_or_save_a_model(tree):
     changed = _invalidated_by(tree, "subject/models.py")
     loaders = {"cnn.py", "precursor.py", "oip.py", "dataset_examples.py", "dream.py", "deepdream.py", "mlp.py"}
-    loaders |= {"rescue.py", "example_model.py", "precursor_oip.py", "objective.py"}
+    loaders |= {"rescue.py", "example_model.py", "precursor_oip.py", "objective.py", "data_starts.py", "trust.py"}
     assert changed == loaders  # no figure, table, data or summary job
     assert not changed & (set(FIGURE_SCRIPTS) | {"html_table.py", "summary.py"})
 

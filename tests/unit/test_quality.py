@@ -47,7 +47,7 @@ def test_conda_env_pins_match_the_pip_lock():
     assert {"tensorflow", "keras", "jax", "snakemake"} <= {k.lower() for k in lock}
 
 
-GPU_RULES = {"cnn", "precursor", "oip", "dream", "deepdream", "mlp_reference", "mlp_clustered"}
+GPU_RULES = {"cnn", "precursor", "oip", "dream", "deepdream", "mlp_reference", "mlp_clustered", "data_starts"}
 
 
 @pytest.mark.parametrize("profile", ["gpu", "slurm"])

@@ -217,6 +217,7 @@ def test_oip_change_reruns_oip_not_precursor_and_vice_versa(tiny_run):
     base = ("--configfile", "config/tiny.yaml")
     Path(tiny_run / "oip_change.yaml").write_text("oip:\n  epochs: 61\n")
     layer = ["map_pages", "oip_atlas", "oip_figure", "oip_summary", "oip_summary_table", "summary", "summary_table"]
+    layer += ["data_starts", "trust"]  # they read the layer summary / the OIPs
     assert planned_rules(tiny_run, *base, "oip_change.yaml") == sorted(["oip", *layer])
     Path(tiny_run / "screen_change.yaml").write_text("precursor:\n  test_epochs: 4\n")
     expected = sorted(["oip", *layer, "precursor", "precursor_figure"])

@@ -208,7 +208,7 @@ def test_model_data_names_the_test_images_and_reruns_only_the_examples_and_what_
     args = config("rgb", data="data/rgb.npz")
     planned = planned_jobs(own_run, *args)
     # the maps' dataset examples come from model.data: them, the layer summary and what shows them
-    shown = {"oip_summary", "oip_summary_table", "oip_atlas", "oip_figure", "map_pages"}
+    shown = {"oip_summary", "oip_summary_table", "oip_atlas", "oip_figure", "map_pages", "trust", "data_starts"}
     assert {rule.split("_maps_")[0] for rule in planned} - {"all"} == {"dataset_examples", *shown}
     snakemake(own_run, "--cores", "2", *args)
     folder = own_run / "results" / own_model.folder(KINDS["rgb"][1], "block2_relu")

@@ -34,8 +34,10 @@ def test_nothing_edited_plans_nothing(tiny_run):
 def test_package_edit_plans_exactly_its_jobs_and_their_dependants(tiny_run):
     with appended(tiny_run / "workflow/mnist_dreams/ascent/precursor.py"):
         planned = planned_rules(tiny_run, *BASE)
-    # precursor.py is imported by the precursor and OIP code; the rest follows from the inputs
+    # precursor.py is imported by the precursor and OIP code; the rest follows from the inputs (the data
+    # starts read the layer summary, the trust numbers the OIPs)
     layer = ["map_pages", "oip_atlas", "oip_figure", "oip_summary", "oip_summary_table", "summary", "summary_table"]
+    layer += ["data_starts", "trust"]
     assert planned == sorted(["oip", *layer, "precursor", "precursor_figure"])
     assert planned_rules(tiny_run, *BASE) == []  # the edit undone, nothing is due
 

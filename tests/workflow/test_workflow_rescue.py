@@ -65,7 +65,7 @@ def test_rescue_files_match_a_numpy_recomputation(rescued):
         assert attrs["procedure"] == "precursor" and attrs["peak_rss_mb"] > 0
 
 
-def test_rescue_values_rerun_the_rescue_only(rescued):
+def test_rescue_values_rerun_the_rescue_and_its_readers_only(rescued):
     work, _, config = rescued
     planned = planned_jobs(
         work, "--configfile", "config/tiny.yaml", *config[:-1], "rescue={enabled: true, values: [0.2, 0.4, 0.6, 0.8]}"
@@ -75,6 +75,7 @@ def test_rescue_values_rerun_the_rescue_only(rescued):
         "rescue_summary",
         "rescue_summary_table",
         "rescue_atlas",
+        "data_starts",  # the maps the rescue leaves get the data starts
         "summary",
         "summary_table",
     }

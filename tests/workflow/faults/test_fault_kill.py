@@ -116,7 +116,7 @@ def test_a_killed_chunk_job_resumes_alone_and_keeps_none_of_its_maps(tiny_copy):
     assert planned.pop("oip") == 1 and planned.pop("oip_figure") == 1
     assert set(planned) <= {"oip_summary", "oip_atlas", "oip_summary_table", "summary", "summary_table",
                             "precursor", "precursor_figure", "dream", "dream_figure", "dream_gallery",
-                            "map_pages"}  # fmt: skip
+                            "map_pages", "data_starts", "trust"}  # fmt: skip
     snakemake(work, "--cores", "2", *BASE, *chunk)
     for m, (result, attrs) in store.read_maps(work / target, required=["final_loss"]).items():
         assert attrs["params"]["epochs"] == 60 and result["final_loss"].shape == (4,), m
