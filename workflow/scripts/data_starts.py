@@ -7,8 +7,8 @@ import os
 import numpy as np
 import pandas as pd
 from mnist_dreams.ascent import data_starts, input_range
-from mnist_dreams.plumbing import backend, logs, runtime, store
-from mnist_dreams.subject import activity, data, models, photo
+from mnist_dreams.plumbing import logs, runtime, store
+from mnist_dreams.subject import data, models, photo
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params
@@ -20,12 +20,10 @@ maps = data_starts.still_without_oip(layer, rescued)
 log.info("maps still without an OIP: %s", maps or "none")
 results = {}
 if maps:  # else no model load: a run that found every map pays a second for this step
-    backend.set_precision(p.precision)
-    model, pixel_mean, pixel_std = models.load_subject(snakemake.input, p.scaling)
+    model, pixel_mean, pixel_std, test_x = models.subject_and_test_images(snakemake.input, p.scaling, p.precision)
     log.info(runtime.check_device())
     shape = tuple(model.inputs[0].shape[1:])
     examples, _ = store.read_h5(snakemake.input.examples, required=("top_index", "top_activation"))
-    test_x = photo.to_input(activity.load(snakemake.input.test_data, shape), pixel_mean, pixel_std)
     train_x = None
     if hasattr(snakemake.input, "train"):  # MNIST's training images, for maps silent on the test set
         train = np.asarray(data.read_mnist(snakemake.input.train)[0]["x_train"], np.float32)[..., None]

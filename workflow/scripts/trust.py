@@ -4,17 +4,14 @@ images — path similarity and rank against its dataset examples, the class read
 
 import _bootstrap  # noqa: F401
 from mnist_dreams.ascent import trust
-from mnist_dreams.plumbing import backend, logs, runtime, store
-from mnist_dreams.subject import activity, models, photo
+from mnist_dreams.plumbing import logs, runtime, store
+from mnist_dreams.subject import models
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params
-backend.set_precision(p.precision)
-model, pixel_mean, pixel_std = models.load_subject(snakemake.input, p.scaling)
+model, _, _, test_x = models.subject_and_test_images(snakemake.input, p.scaling, p.precision)
 log.info(runtime.check_device())
-shape = tuple(model.inputs[0].shape[1:])
 examples, _ = store.read_h5(snakemake.input.examples, required=("top_index", "top_activation"))
-test_x = photo.to_input(activity.load(snakemake.input.test_data, shape), pixel_mean, pixel_std)
 oips = {m: r for m, (r, _) in store.read_chunks(snakemake.input.oips, required=("images", "final_loss")).items()}
 table = trust.table(model, p.layer, oips, examples, test_x, p.thresholds)
 log.info("verdicts: %s", table["verdict"].value_counts().to_dict())

@@ -65,7 +65,7 @@ def run(model, maps, examples, test_x, train_x, oip_params, count, seed, pixel_b
     ascent is the OIP's (``oip_params``, ``Settings.from_config``) with ``pixel_box`` its input
     range. Returns {map: (datasets, attrs)}, the files ``results/data_starts/maps/map_NNN.h5``.
     """
-    from ..plumbing import backend
+    from ..subject.examples import activations as examples_pass
     from . import input_range
     from .engine.settings import Settings
 
@@ -74,7 +74,7 @@ def run(model, maps, examples, test_x, train_x, oip_params, count, seed, pixel_b
     train_per_image = None
     if silent_on_test and train_x is not None:
         log.info("maps silent on every test image: %s; searching %d training images", silent_on_test, len(train_x))
-        train_per_image = _per_image(backend, model, train_x, maps, layer)
+        train_per_image = examples_pass(model, train_x, layer)[2][:, maps]  # the dataset examples' own pass
     chosen = choose(maps, examples["top_index"], examples["top_activation"], train_per_image, count)
     ascended = [m for m in maps if chosen[m][0]]
     results = {}
@@ -113,14 +113,6 @@ def _ascend(model, ids, starts, settings, layer, seed, box):
         for m in dict.fromkeys(ids.tolist())
     ]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k != "seconds"}
-
-
-def _per_image(backend, model, x, maps, layer, batch_size=1000):
-    """(N, len(maps)): each map's mean activation on each image, batched."""
-    feature = backend.feature_model(model, layer)
-    rows = [np.asarray(feature.predict(x[lo : lo + batch_size], verbose=0))[..., maps].mean(axis=(1, 2))
-            for lo in range(0, len(x), batch_size)]  # fmt: skip
-    return np.concatenate(rows)
 
 
 def table(results):

@@ -108,3 +108,16 @@ def _placeholders(node):
     if isinstance(node, list):
         return [_placeholders(value) for value in node]
     return node
+
+
+def subject_and_test_images(inputs, scaling, precision):
+    """What a job that reads the dataset examples starts with: the model (``load_subject``, at
+    ``precision``), its input scaling, and the test images (``inputs.test_data``) as its input."""
+    from ..plumbing import backend
+    from . import activity, photo
+
+    backend.set_precision(precision)
+    model, pixel_mean, pixel_std = load_subject(inputs, scaling)
+    shape = tuple(model.inputs[0].shape[1:])
+    test_x = photo.to_input(activity.load(inputs.test_data, shape), pixel_mean, pixel_std)
+    return model, pixel_mean, pixel_std, test_x
