@@ -45,6 +45,13 @@ def test_conda_env_pins_match_the_pip_lock():
     lower = {k.lower(): v for k, v in lock.items()}
     assert {k: v for k, v in conda_pins.items() if lower.get(k.lower()) != v} == {}
     assert {"tensorflow", "keras", "jax", "snakemake"} <= {k.lower() for k in lock}
+    # a job's environment holds what jobs run, never what only the tests use (pyproject's test extra)
+    import re
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    test_only = {re.split(r"[<>=\[ ]", name)[0].lower() for name in extras}
+    assert test_only & {k.lower() for k in conda_pins} == set()
 
 
 GPU_RULES = {"cnn", "precursor", "oip", "dream", "deepdream", "mlp_reference", "mlp_clustered", "data_starts"}

@@ -4,4 +4,4 @@ Every module is importable without Snakemake; the rule scripts in ``workflow/scr
 adapters around these functions.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the workflow's own (rules/package.smk), tagged v0.2.0

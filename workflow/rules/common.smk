@@ -7,9 +7,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-# The package lives under workflow/; the Snakefile uses its pure, light modules too.
-PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
-sys.path.insert(0, str(PACKAGE_ROOT))
+# The package (found by package.smk) gives the Snakefile its pure, light modules too.
 from mnist_dreams.ascent import run
 from mnist_dreams.plumbing import (
     chunks,
@@ -17,6 +15,7 @@ from mnist_dreams.plumbing import (
     config_checks,
     configuration,
     machine,
+    parse_needs,
     run_lock,
 )
 from mnist_dreams.subject import activity, examples, selection
@@ -25,9 +24,17 @@ from mnist_dreams.subject import activity, examples, selection
 # schema's types first, so that validation judges the value the user meant. Every check runs
 # here, before any job: Snakemake deletes a job's old outputs before the job starts, so a value
 # that failed inside a job would cost the result it was to replace (config_checks).
-SCHEMA = PACKAGE_ROOT / "schemas/config.schema.yaml"
+SCHEMA = own_file("../schemas/config.schema.yaml")
 SCHEMA_DOC = configuration.load_schema(SCHEMA)
 configuration.coerce(config, SCHEMA_DOC)
+
+
+def need(modules, why):
+    """Stop, naming the setting and the pip command, where the plan needs a package this Python lacks."""
+    try:
+        parse_needs.require(modules, why)
+    except parse_needs.MissingNeed as err:
+        raise WorkflowError(str(err)) from None
 
 
 def refuse(problems):
@@ -86,11 +93,12 @@ def check_keras_backend():
 
 
 def check_dream_image():
-    from PIL import Image
-
     image = config["dream"]["image"]
     if image == "flower":
         return
+    need(["PIL"], f"dream.image: {image} (a photo of yours, checked before any job)")
+    from PIL import Image
+
     if not Path(image).is_file():
         raise WorkflowError(f"dream.image: {image}: no such file")
     try:
@@ -121,6 +129,11 @@ ENV = "../../envs/mnist-dreams.yaml"
 # shape and results folder: the seed's conv3 in results/oip/…, another of its layers in
 # results/<layer>/oip/…, a user's model in results/<file stem>-<8 hex of its path>/<layer>/oip/…
 # (own_model.folder): side by side, never in each other's folders, never outside results/.
+if config["model"]["path"]:
+    need(
+        parse_needs.model_needs(os.environ.get("KERAS_BACKEND") or "tensorflow"),
+        f"model.path: {config['model']['path']} (loaded for its layers)",
+    )
 try:  # one frozen value: the model (a file loaded here), layer, maps, objectives, the ascent's style
     RUN = run.resolve(config)
 except selection.SubjectError as err:

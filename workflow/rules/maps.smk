@@ -130,8 +130,6 @@ def oip_inputs(wildcards):
 
 def two_stage_stages(chunk):
     """The chunk's random-start OIPs, and only if they missed a map, the missed maps' precursor OIPs."""
-    from mnist_dreams.plumbing import store
-
     random = at(f"results/oip/map_{chunk}.random.h5")
     if not Path(random).exists():
         # A plain input, not the checkpoint's target: Snakemake skips every rerun check of a job
@@ -142,6 +140,12 @@ def two_stage_stages(chunk):
     checkpoints.oip_random.get(
         maps=chunk
     )  # raises until the random stage of this chunk has run
+    need(
+        ["numpy", "h5py"],
+        "oip.start: two_stage (its plan reads the random stage's file)",
+    )
+    from mnist_dreams.plumbing import store
+
     found = store.read_maps(random, attrs_required=("found",))
     if all(attrs["found"] for _, attrs in found.values()):
         return {"random": random}

@@ -133,7 +133,7 @@ def code(script):
 
     As a param it reruns a job when, and only when, the code that computes its output changed.
     """
-    return codehash.code_hash(PACKAGE_ROOT / "scripts" / f"{script}.py", PACKAGE_ROOT)
+    return codehash.code_hash(own_file(f"../scripts/{script}.py"), PACKAGE_ROOT)
 
 
 def model_job(script, layer=True, seed=True):

@@ -1,4 +1,16 @@
 # The seed's headline numbers next to this run's (results/summary.tsv, + an HTML table in the report).
+import yaml
+
+# What each preset of the workflow sets, read from its own config/ (wherever it is included from):
+# the summary names the preset a run used by comparing its config with these.
+PRESETS = {
+    name: yaml.safe_load(own_file(f"../../config/{file}").read_text()) or {}
+    for name, file in (
+        ("default", "config.yaml"),
+        ("paper", "paper.yaml"),
+        ("tiny", "tiny.yaml"),
+    )
+}
 
 
 rule summary:
@@ -36,11 +48,8 @@ rule summary:
         runtime=5,
     params:
         start=config["oip"]["start"],
-        presets={
-            "default": "config/config.yaml",
-            "paper": "config/paper.yaml",
-            "tiny": "config/tiny.yaml",
-        },
+        # the workflow's own presets (not the working folder's config/, a module user's)
+        presets=PRESETS,
         # maps as configured: the config holds what auto resolved to (common.smk)
         configured={"maps": MAPS_CONFIGURED},
         code=code("summary"),
