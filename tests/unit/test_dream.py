@@ -84,6 +84,24 @@ def test_carve_raises_the_map_and_keeps_the_photo(small_cnn, flower):
     assert r["final"].min() == 0 and r["final"].max() == 255
 
 
+def test_a_dream_file_keeps_the_last_blurry_dream_and_gives_back_what_carve_made(small_cnn):
+    """Issue 41: nothing photo-sized but the last blurry dream in a dream file; the photo (loaded
+    again from its source), the detail re-added and the contrast come back bit for bit."""
+    a = small_cnn["attrs"]
+    params = {"image": "flower", "size": 112, "iterations": 2, "epochs": 20, "step_size": 0.01}
+    params["contrast_percentile"] = 1.0
+    image = photo.load_image("flower", 112)
+    m = _active_map(small_cnn, image)
+    full = dream.carve(small_cnn["model"], [m], image, 2, 20, 0.01, a["pixel_mean"], a["pixel_std"])[m]
+    kept, _ = dream.carve_maps(small_cnn["model"], [m], image, params, a["pixel_mean"], a["pixel_std"])[m]
+    assert set(kept) == {"starts", "patterns", "losses", "blurry"} and kept["blurry"].shape == image.shape
+    assert all(v.size < image.size / 4 for k, v in kept.items() if k != "blurry")  # the model's view only
+    done = dream.finished(kept, params)
+    np.testing.assert_array_equal(done["original"], image)
+    for key, value in (("blurry", full["blurry"][-1]), ("detailed", full["detailed"][-1]), ("final", full["final"])):
+        np.testing.assert_array_equal(done[key], value, err_msg=key)
+
+
 def test_several_maps_dream_in_one_batch_as_each_alone(small_cnn, flower):
     a = small_cnn["attrs"]
     maps = [46, 56, _active_map(small_cnn, flower)]

@@ -28,6 +28,8 @@ rule dream:
 rule dream_figure:
     input:
         at("results/dreams/map_{maps}.h5"),
+        # read again for the figure: a dream file holds no copy of it (dream.finished)
+        photo=dream_image(),
     output:
         figures(
             at("results/dreams/map_{maps}.png"),
@@ -54,7 +56,8 @@ rule dream_figure:
 
 rule dream_gallery:
     input:
-        expand(at("results/dreams/map_{maps}.h5"), maps=map_chunks()),
+        dreams=expand(at("results/dreams/map_{maps}.h5"), maps=map_chunks()),
+        photo=dream_image(),
     output:
         report(
             at("results/dreams/gallery.png"),

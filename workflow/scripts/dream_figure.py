@@ -4,14 +4,14 @@ from the chunk's file alone; one PNG per chunk, its maps one below the other."""
 import _bootstrap  # noqa: F401
 from functools import partial
 
-from mnist_dreams.ascent import dream_figures
+from mnist_dreams.ascent import dream, dream_figures
 from mnist_dreams.plumbing import logs, store
 from mnist_dreams.report import sheets
 
 logs.to_file(snakemake.log[0])
-need = ("original", "patterns", "blurry", "detailed", "final", "losses")
+need = (*dream.KEPT, "blurry")
 panels = [
-    (m, partial(dream_figures.dream_row, m, result, layer=attrs.get("layer", "conv3")))
-    for m, (result, attrs) in store.read_maps(snakemake.input[0], required=need).items()
+    (m, partial(dream_figures.dream_row, m, dream.finished(kept, attrs["params"]), layer=attrs.get("layer", "conv3")))
+    for m, (kept, attrs) in store.read_maps(snakemake.input[0], required=need, attrs_required=("params",)).items()
 ]
 sheets.sheet(panels, snakemake.output[0])

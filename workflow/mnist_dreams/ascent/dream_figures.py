@@ -9,7 +9,8 @@ from ..subject.photo import px
 
 
 def dream_row(map_index, result, path, layer="conv3"):
-    """The seed's row: pattern (viridis), pattern (gray), blurry dream, detail-restored, contrast."""
+    """The seed's row: pattern (viridis), pattern (gray), blurry dream, detail-restored, contrast;
+    ``result`` is a dream file's map as ``dream.finished`` completes it (the last iteration's images)."""
     before, after = result["losses"][0, 0], result["losses"][-1, 1]
     fig, axes = plt.subplots(1, 6, figsize=(16, 3.2))
     picture(axes[0], result["original"], "input")
@@ -21,8 +22,8 @@ def dream_row(map_index, result, path, layer="conv3"):
     else:
         pattern(axes[1], last, f"{size} pattern (viridis)")
     pattern(axes[2], last, f"{size} pattern (gray)", cmap="gray")
-    picture(axes[3], np.clip(result["blurry"][-1], 0, 255), "blurry dream (upscaled)")
-    picture(axes[4], np.clip(result["detailed"][-1], 0, 255), "detail re-added")
+    picture(axes[3], np.clip(result["blurry"], 0, 255), "blurry dream (upscaled)")
+    picture(axes[4], np.clip(result["detailed"], 0, 255), "detail re-added")
     picture(axes[5], result["final"], "contrast widened")
     state = "silent on this image: nothing to carve" if max(before, after) <= 0 else f"loss {before:.3g} → {after:.3g}"
     fig.suptitle(f"{layer} map {map_index} dreams: {state}", fontsize=10)

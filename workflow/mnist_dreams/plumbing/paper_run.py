@@ -54,7 +54,7 @@ def preflight(workdir=".", memory=None, disk=None):
     machine.preflight(
         workdir, NEED_MEMORY_GIB, NEED_DISK_GIB, memory, disk, what="make paper",
         memory_why="two jobs side by side peak near 2 GB each",
-        disk_why="results/ of the paper run: ~1.5 GB, most of it the 128 dreams",
+        disk_why="results/ of the paper run: ~0.25 GB, half of it the 128 dreams (1.5 GB before v0.2.0)",
     )  # fmt: skip
 
 
