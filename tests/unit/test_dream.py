@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from helpers import most_active_map
-from mnist_dreams.ascent import dream
+from mnist_dreams.ascent import dream, dream_file
 from mnist_dreams.ascent.engine import driver
 from mnist_dreams.plumbing import backend
 from mnist_dreams.subject import photo
@@ -96,7 +96,7 @@ def test_a_dream_file_keeps_the_last_blurry_dream_and_gives_back_what_carve_made
     kept, _ = dream.carve_maps(small_cnn["model"], [m], image, params, a["pixel_mean"], a["pixel_std"])[m]
     assert set(kept) == {"starts", "patterns", "losses", "blurry"} and kept["blurry"].shape == image.shape
     assert all(v.size < image.size / 4 for k, v in kept.items() if k != "blurry")  # the model's view only
-    done = dream.finished(kept, params)
+    done = dream_file.finished(kept, params)
     np.testing.assert_array_equal(done["original"], image)
     for key, value in (("blurry", full["blurry"][-1]), ("detailed", full["detailed"][-1]), ("final", full["final"])):
         np.testing.assert_array_equal(done[key], value, err_msg=key)

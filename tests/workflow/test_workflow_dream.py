@@ -8,7 +8,7 @@ import yaml
 from PIL import Image
 
 from helpers import planned_rules, snakemake
-from mnist_dreams.ascent import dream
+from mnist_dreams.ascent import dream, dream_file
 from mnist_dreams.plumbing import backend, store
 from mnist_dreams.subject import models
 
@@ -24,7 +24,7 @@ def test_dreams_carve_the_map_into_the_photo(tiny_run):
         size = tiny["dream"]["size"]
         # nothing photo-sized in the file but the last blurry dream: the rest follows from it
         assert [k for k, v in kept.items() if v.size >= size * size] == ["blurry"]
-        r = dream.finished(kept, attrs["params"])
+        r = dream_file.finished(kept, attrs["params"])
         assert r["original"].shape == r["final"].shape == r["detailed"].shape == (size, size)
         before = backend.map_losses(model, "conv3", r["starts"][:1, :, :, None], m)[0]
         after = backend.map_losses(model, "conv3", r["patterns"][-1:, :, :, None], m)[0]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers import planned_jobs, snakemake
-from mnist_dreams.ascent import dream as dreams
+from mnist_dreams.ascent import dream_file
 from mnist_dreams.plumbing import store
 from mnist_dreams.subject import own_model
 
@@ -115,7 +115,7 @@ def test_each_kind_dreams_in_its_own_channels_and_the_dream_losses_are_the_layer
     photo = (112, 112) if shape[-1] == 1 else (112, 112, 3)  # tiny dream.size 112; a gray photo has no channel axis
     for m in (0, 1):
         kept, attrs = store.read_map(folder / "dreams/map_000-001.h5", m)
-        dream = dreams.finished(kept, attrs["params"])
+        dream = dream_file.finished(kept, attrs["params"])
         assert attrs["layer"] == layer and dream["original"].shape == dream["final"].shape == photo
         assert dream["patterns"].shape[1:3] == shape[:2]
         pattern = dream["patterns"][-1].reshape(1, *shape)

@@ -28,7 +28,7 @@ rule dream:
 rule dream_figure:
     input:
         at("results/dreams/map_{maps}.h5"),
-        # read again for the figure: a dream file holds no copy of it (dream.finished)
+        # read again for the figure: a dream file holds no copy of it (dream_file.finished)
         photo=dream_image(),
     output:
         figures(

@@ -10,9 +10,9 @@ ARGS = ("results/dreams/map_046.h5", "--cores", "1", "--forcerun", "dream", "--c
 
 
 def test_failed_write_of_a_dream_fails_cleanly_and_leaves_nothing(tiny_copy):
-    """The dream job dies writing its ~500 KB HDF5 under a 200 KB file-size limit (ulimit -f)."""
+    """The dream job dies writing its ~84 KB HDF5 under a 40 KB file-size limit (ulimit -f)."""
     work, out = tiny_copy, tiny_copy / "results/dreams"
-    proc = snakemake(work, *ARGS, check=False, max_file_bytes=200_000)  # logs, metadata, scripts stay far below
+    proc = snakemake(work, *ARGS, check=False, max_file_bytes=40_000)  # logs, metadata, scripts stay far below
     assert proc.returncode != 0 and job_stats(proc.stderr) == {"dream": 1}
     assert "Error in rule dream" in proc.stderr and "log: logs/dreams/map_046.log" in proc.stderr
     log = (work / "logs/dreams/map_046.log").read_text()

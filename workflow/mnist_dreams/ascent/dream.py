@@ -13,7 +13,8 @@ import logging
 
 import numpy as np
 
-from ..subject.photo import contrast, hw, load_image, px, resize, to_input, to_pixels
+from ..subject.photo import contrast, hw, px, resize, to_input, to_pixels
+from .dream_file import KEPT, lost_detail
 
 log = logging.getLogger(__name__)
 
@@ -69,22 +70,11 @@ def carve(model, maps, image, iterations, epochs, step_size, pixel_mean, pixel_s
     return results
 
 
-def lost_detail(image, small_size):
-    """What the model's view (``small_size``) of ``image`` cannot hold: the image minus its view upscaled."""
-    return image - resize(resize(image, small_size), image.shape[:2])
-
-
-# A dream file keeps the small per-iteration arrays and the last blurry dream, nothing photo-sized
-# besides: the detail re-added, the contrast and the photo follow from it and the photo's source,
-# bit for bit (``finished``). At the paper's 560 px that is 1.3 MB a map instead of 11 (issue 41).
-KEPT = ("starts", "patterns", "losses")
-
-
 def carve_maps(model, maps, image, params, pixel_mean, pixel_std, layer="conv3"):
     """A dream job's work: ``carve`` with the config's ``dream`` params for every map of ``maps``.
 
     Returns {map: (datasets, attrs)} of ``results/dreams/map_NNN.h5``: ``KEPT`` per iteration and
-    ``blurry``, the last iteration's upscaled dream; ``finished`` gives the rest.
+    ``blurry``, the last iteration's upscaled dream; ``dream_file.finished`` gives the rest.
     """
     p = params
     results = carve(model, maps, image, p["iterations"], p["epochs"], p["step_size"], pixel_mean, pixel_std,
@@ -96,20 +86,6 @@ def carve_maps(model, maps, image, params, pixel_mean, pixel_std, layer="conv3")
         attrs["pearson_detailed_vs_original"] = pearson(result["detailed"][-1], image)
         out[m] = (kept, attrs)
     return out
-
-
-def finished(kept, params, image=None):
-    """A dream file's map with what its figures show: ``original`` (the photo, loaded again from
-    ``params``' image and size unless given), ``detailed`` (the last blurry dream with the lost detail
-    re-added) and ``final`` (its contrast widened) — the arrays ``carve`` made, bit for bit."""
-    patterns = kept["patterns"]
-    small_size = patterns.shape[1:3]
-    if image is None:
-        channels = patterns.shape[-1] if patterns.ndim == 4 else 1
-        image = load_image(params["image"], params["size"], (*small_size, channels))
-    detailed = np.asarray(kept["blurry"] + lost_detail(image, small_size), np.float32)  # as carve's
-    final = contrast(detailed, params["contrast_percentile"])
-    return {**kept, "original": image, "detailed": detailed, "final": final}
 
 
 def pearson(a, b):

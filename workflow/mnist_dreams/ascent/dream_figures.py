@@ -10,7 +10,7 @@ from ..subject.photo import px
 
 def dream_row(map_index, result, path, layer="conv3"):
     """The seed's row: pattern (viridis), pattern (gray), blurry dream, detail-restored, contrast;
-    ``result`` is a dream file's map as ``dream.finished`` completes it (the last iteration's images)."""
+    ``result`` is a dream file's map as ``dream_file.finished`` completes it (the last iteration's images)."""
     before, after = result["losses"][0, 0], result["losses"][-1, 1]
     fig, axes = plt.subplots(1, 6, figsize=(16, 3.2))
     picture(axes[0], result["original"], "input")
