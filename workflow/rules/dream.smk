@@ -12,6 +12,7 @@ rule dream:
         at("logs/dreams/map_{maps}.log"),
     benchmark:
         at("benchmarks/dreams/map_{maps}.tsv")
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: PER_MAP_THREADS
@@ -42,6 +43,7 @@ rule dream_figure:
     benchmark:
         at("benchmarks/dreams/map_{maps}.figure.tsv")
     localrule: True
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1
@@ -70,6 +72,7 @@ rule dream_gallery:
     benchmark:
         at("benchmarks/dreams/gallery.tsv")
     localrule: True
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1
@@ -93,6 +96,7 @@ rule deepdream:
         at("logs/dreams/layer_{layers}.log"),
     benchmark:
         at("benchmarks/dreams/layer_{layers}.tsv")
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1
@@ -122,6 +126,7 @@ rule deepdream_figure:
     benchmark:
         at("benchmarks/dreams/layer_{layers}_figure.tsv")
     localrule: True
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1

@@ -15,6 +15,11 @@ CHAIN_PRIORITY = 10
 # cores busy of 2 in the paper run, and trains to the same weights on 1 or 2) start before the KMeans
 # fits (priority K/1000 < 1) so they run beside the chain and the sweep rather than at the run's end.
 MLP_PRIORITY = 1
+# What a user looks at — the layer's OIP figures, atlas, dreams, trust and pages — goes as soon as
+# its inputs exist, after the chain's compute but before the side study (MLPs, KMeans fits), which
+# took the cores first while these had no priority (the paper run's first OIP figure at minute 22
+# of 27, the OIPs done at 9.8: issue 41).
+PICTURE_PRIORITY = 5
 
 # The run's chunks: the configured maps in order, maps_per_job at a time (auto: a quarter of them,
 # at most 32). A function of the config alone, never of --cores or the executor (docs/chunks.md).

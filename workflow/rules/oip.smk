@@ -181,6 +181,7 @@ rule oip_figure:
     benchmark:
         at("benchmarks/oip/map_{maps}.figure.tsv")
     localrule: True
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1
@@ -215,6 +216,7 @@ rule oip_atlas:
     benchmark:
         at("benchmarks/oip/atlas.tsv")
     localrule: True
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1

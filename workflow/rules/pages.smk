@@ -18,6 +18,7 @@ rule map_pages:
     benchmark:
         at("benchmarks/oip/pages.tsv")
     localrule: True
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1

@@ -41,6 +41,7 @@ rule precursor_figure:
     benchmark:
         at("benchmarks/precursor/map_{maps}.figure.tsv")
     localrule: True
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1

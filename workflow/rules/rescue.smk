@@ -39,6 +39,7 @@ rule rescue_summary:
     benchmark:
         at("benchmarks/rescue/summary.tsv")
     localrule: True
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1
@@ -67,6 +68,7 @@ rule rescue_atlas:
     benchmark:
         at("benchmarks/rescue/atlas.tsv")
     localrule: True
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1

@@ -15,6 +15,7 @@ rule trust:
         at("logs/oip/trust.log"),
     benchmark:
         at("benchmarks/oip/trust.tsv")
+    priority: PICTURE_PRIORITY
     conda:
         ENV
     threads: 1
