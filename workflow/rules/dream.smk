@@ -42,8 +42,8 @@ rule dream_figure:
         at("logs/dreams/map_{maps}.figure.log"),
     benchmark:
         at("benchmarks/dreams/map_{maps}.figure.tsv")
-    localrule: True
     priority: PICTURE_PRIORITY
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -71,8 +71,8 @@ rule dream_gallery:
         at("logs/dreams/gallery.log"),
     benchmark:
         at("benchmarks/dreams/gallery.tsv")
-    localrule: True
     priority: PICTURE_PRIORITY
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -125,8 +125,8 @@ rule deepdream_figure:
         at("logs/dreams/layer_{layers}_figure.log"),
     benchmark:
         at("benchmarks/dreams/layer_{layers}_figure.tsv")
-    localrule: True
     priority: PICTURE_PRIORITY
+    localrule: True
     conda:
         ENV
     threads: 1

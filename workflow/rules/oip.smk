@@ -180,8 +180,8 @@ rule oip_figure:
         at("logs/oip/map_{maps}.figure.log"),
     benchmark:
         at("benchmarks/oip/map_{maps}.figure.tsv")
-    localrule: True
     priority: PICTURE_PRIORITY
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -215,8 +215,8 @@ rule oip_atlas:
         at("logs/oip/atlas.log"),
     benchmark:
         at("benchmarks/oip/atlas.tsv")
-    localrule: True
     priority: PICTURE_PRIORITY
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -17,8 +17,8 @@ rule map_pages:
         at("logs/oip/pages.log"),
     benchmark:
         at("benchmarks/oip/pages.tsv")
-    localrule: True
     priority: PICTURE_PRIORITY
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -40,8 +40,8 @@ rule precursor_figure:
         at("logs/precursor/map_{maps}.figure.log"),
     benchmark:
         at("benchmarks/precursor/map_{maps}.figure.tsv")
-    localrule: True
     priority: PICTURE_PRIORITY
+    localrule: True
     conda:
         ENV
     threads: 1

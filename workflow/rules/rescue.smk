@@ -38,8 +38,8 @@ rule rescue_summary:
         at("logs/rescue/summary.log"),
     benchmark:
         at("benchmarks/rescue/summary.tsv")
-    localrule: True
     priority: PICTURE_PRIORITY
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -67,8 +67,8 @@ rule rescue_atlas:
         at("logs/rescue/atlas.log"),
     benchmark:
         at("benchmarks/rescue/atlas.tsv")
-    localrule: True
     priority: PICTURE_PRIORITY
+    localrule: True
     conda:
         ENV
     threads: 1
