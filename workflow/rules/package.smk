@@ -13,7 +13,7 @@ RULES_AT = workflow.current_basedir.get_path_or_uri(secret_free=True)
 LOCAL_WORKFLOW = "://" not in RULES_AT
 # Local (a clone, a local module): the package beside the rules comes first, even where another
 # copy is installed. Remote (a github(...) or URL module): only the rules and the files they name
-# are fetched, so the package must be installed, of the workflow's own version (README: "As a module").
+# are fetched, so the package must be installed, of the workflow's own version (docs/deploy.md).
 if LOCAL_WORKFLOW:
     sys.path.insert(0, str(Path(RULES_AT).parent))
 
