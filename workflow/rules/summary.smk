@@ -1,10 +1,10 @@
 # The seed's headline numbers next to this run's (results/summary.tsv, + an HTML table in the report).
-import yaml
+from mnist_dreams.plumbing.configuration import load_yaml
 
 # What each preset of the workflow sets, read from its own config/ (wherever it is included from):
 # the summary names the preset a run used by comparing its config with these.
 PRESETS = {
-    name: yaml.safe_load(own_file(f"../../config/{file}").read_text()) or {}
+    name: load_yaml(own_file(f"../../config/{file}")) or {}
     for name, file in (
         ("default", "config.yaml"),
         ("paper", "paper.yaml"),
