@@ -4,6 +4,7 @@ import fcntl
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The ETA's rates of this box (mnist_dreams.plan.watch): the tests' runs keep theirs out of ~/.cache
+os.environ.setdefault("MNIST_DREAMS_RATES", str(Path(tempfile.mkdtemp(prefix="mnist-dreams-rates-")) / "rates.json"))
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +61,18 @@ def _tiny_run_in(work):
     from helpers import snakemake, workflow_copy
 
     workflow_copy(work)
-    proc = snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml")
+    # the ETA's rates and its priced plan, of this run alone (tests/workflow/test_workflow_eta.py)
+    saved = {k: os.environ.get(k) for k in ("MNIST_DREAMS_RATES", "MNIST_DREAMS_ETA_TABLE")}
+    os.environ["MNIST_DREAMS_RATES"] = str(work / "eta_rates.json")
+    os.environ["MNIST_DREAMS_ETA_TABLE"] = str(work / "eta_plan.tsv")
+    try:
+        proc = snakemake(work, "--cores", "2", "--configfile", "config/tiny.yaml")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     (work / "console.txt").write_text(proc.stdout + proc.stderr)  # what the user saw; written last
     return work
 

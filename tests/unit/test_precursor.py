@@ -148,3 +148,16 @@ def test_per_image_standardization_gives_each_grid_mean_0_std_1(small_cnn):
     assert abs(np.corrcoef(mnist[i], flat[i])[0, 1] - 1) < 1e-5
     with pytest.raises(ValueError, match="precursor.standardize must be one of"):
         grids.grid_patterns(values, 3, a["pixel_mean"], a["pixel_std"], standardize="global")
+
+
+@pytest.mark.parametrize("mode", ["exhaustive", "halving"])
+def test_the_eta_prices_the_screening_at_the_work_it_does(small_cnn, patterns, mode):
+    """The ETA's image·epochs of a map's screening (plan.eta.screen_work, from the config keys and the
+    map's live share) are those the screening counts as it ascends."""
+    from mnist_dreams.plan import eta
+
+    halving = {"rungs": (1, 2, 6), "eta": 4} if mode == "halving" else {}
+    result = _screen(small_cnn, patterns, [56], mode=mode, **halving)[56]
+    keys = {"values": [0.2, 0.8], "grid": 3, "test_epochs": 6, "top_k": 8, "mode": mode, "halving": halving}
+    assert 0 < result["dead"] < 512  # both kinds of start, so the live share matters
+    assert eta.screen_work(keys, live=(512 - result["dead"]) / 512) == result["image_epochs"]

@@ -1,0 +1,62 @@
+"""The ETA of a real run (mnist_dreams.plan.watch): said before the first job and after each, learned
+from the run's own benchmarks, used by the next plan; checked against the files the run left."""
+
+import csv
+import json
+import re
+import statistics
+
+from helpers import snakemake
+
+ETA_LINE = re.compile(r"^mnist-dreams: ETA (\S+) for (\d+) jobs on (\d+) cores")
+PROGRESS = re.compile(r"^mnist-dreams: (\d+) of (\d+) jobs, \S+ elapsed, ETA \S+$")
+
+
+def _plan(path):
+    return list(csv.DictReader(open(path), delimiter="\t"))
+
+
+def _seconds(benchmark):
+    return float(open(benchmark).read().splitlines()[1].split("\t")[0])
+
+
+def test_the_eta_comes_before_the_first_job_and_after_each(tiny_run):
+    lines = (tiny_run / "console.txt").read_text().splitlines()
+    first_job = next(i for i, line in enumerate(lines) if line.startswith(("rule ", "localrule ")))
+    eta = [i for i, line in enumerate(lines) if ETA_LINE.match(line)]
+    assert len(eta) == 1 and eta[0] < first_job
+    planned = int(ETA_LINE.match(lines[eta[0]])[2])
+    stats_total = int(re.search(r"^total\s+(\d+)", "\n".join(lines), re.M)[1])
+    assert planned == len(_plan(tiny_run / "eta_plan.tsv")) == stats_total
+    progress = [PROGRESS.match(line) for line in lines if PROGRESS.match(line)]
+    finished = [line for line in lines if line.startswith("Finished jobid")]
+    assert len(progress) == len(finished) == planned
+    assert [int(m[1]) for m in progress] == list(range(1, planned + 1))
+
+
+def test_each_rule_learns_this_boxs_rate_from_its_benchmarks(tiny_run):
+    """The rates file holds, per rule, each job's benchmark seconds ÷ the price the plan gave it."""
+    ratios = json.loads((tiny_run / "eta_rates.json").read_text())
+    expected = {}
+    for row in _plan(tiny_run / "eta_plan.tsv"):
+        if row["benchmark"]:
+            ratio = _seconds(tiny_run / row["benchmark"]) / float(row["price_s"])
+            expected.setdefault(row["rule"], []).append(min(max(ratio, 0.05), 20.0))
+    assert set(ratios) == set(expected)
+    for rule, values in expected.items():  # the plan's table rounds prices to 0.01 s
+        pairs = zip(sorted(ratios[rule]), sorted(values), strict=True)
+        assert all(abs(a - b) <= 0.02 * b for a, b in pairs), rule
+
+
+def test_the_next_plan_prices_each_job_at_this_boxs_rate(tiny_run, monkeypatch):
+    monkeypatch.setenv("MNIST_DREAMS_RATES", str(tiny_run / "eta_rates.json"))
+    monkeypatch.setenv("MNIST_DREAMS_ETA_TABLE", str(tiny_run / "eta_replan.tsv"))
+    out = snakemake(tiny_run, "-n", "-F", "--cores", "2", "--configfile", "config/tiny.yaml").stdout
+    assert "at this box's own rates)" in out
+    ratios = json.loads((tiny_run / "eta_rates.json").read_text())
+    first = {row["benchmark"]: row for row in _plan(tiny_run / "eta_plan.tsv")}
+    for row in _plan(tiny_run / "eta_replan.tsv"):
+        if row["rule"] in ratios:
+            reference = float(first[row["benchmark"]]["price_s"])
+            expected = reference * statistics.median(ratios[row["rule"]])
+            assert abs(float(row["price_s"]) - expected) <= 0.01 + 1e-3 * reference

@@ -1,0 +1,181 @@
+"""The ETA of a plan before its first job: each planned job priced in seconds, the jobs scheduled on
+the run's cores as Snakemake schedules them (dependencies, threads), the wall time read off.
+
+A job's price is what its rule's work costs at the *reference rates* — measured on a 2-core AMD EPYC
+(KVM, AVX2 only, TensorFlow 2.21, two jobs side by side: the default preset's ``benchmarks/`` of
+2026-12-07 and the paper run's) — from the keys that set its work: maps in its chunk, starts,
+epochs, image size, K and inits, training images. Every finished job's benchmark then tells how
+fast *this* box runs its rule (``watch`` keeps the ratios in ``rates``), so from a box's second run
+on the ETA uses its own pace; until then the reference rates, and the line says so.
+
+Pure: no Snakemake, no Keras. ``watch`` hands it the planned jobs as (rule, params, threads, deps).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+from ..ascent.precursor import rung_sizes
+from ..subject import cnn
+
+REFERENCE = "a 2-core AMD EPYC (AVX2)"
+KERAS_S = 6.0  # a job that starts Python, Keras and TensorFlow and loads the model
+LIGHT_S = 1.5  # a figure or page job: Python, matplotlib or the HDF5 files
+TABLE_S = 0.3  # a local rule that writes a table in the Snakemake process
+SCREEN_RATE = 2000.0  # image·epochs/s of the batched precursor screening (default run: 1874-2423)
+STEP_S = 1.9e-3  # one ascent step of a map's batch of top_k images (8 × 1200 epochs: 2.3 s a map)
+DREAM_STEP_S = 2.0e-3  # one dream step on a 560 × 560 photo
+LIVE = 0.75  # share of a map's grids with activation > 0 (the default's maps: 0.75-1.0; dead ones are free)
+# Maps the two-stage random search misses and the precursor screening takes over (paper run: 14 of
+# 128), and those both miss, which the rescue screens (12 of 128); their grids are mostly dead.
+MISSED = 0.11
+RESCUED_S = 27.0  # the rescue's screening of one missed map at 5 values (5^9 grids, halving)
+
+
+@dataclass(frozen=True)
+class Job:
+    key: object  # the job's id in the plan
+    rule: str
+    seconds: float  # its price at the reference rates
+    threads: int = 1
+    after: tuple = ()  # keys of planned jobs it waits for
+
+
+def cost(layer_shapes, layer):
+    """How much one image·epoch costs on a model up to ``layer``, in the unit of ``SEED_COST``: each
+    layer's output volume × the channels it reads (a convolution's multiply-adds, its kernel aside),
+    summed in the model's order; ``layer_shapes`` as ``Run.layer_shapes``."""
+    total, channels = 0, 1
+    for name, shape in layer_shapes.items():
+        if len(shape) == 3:
+            total += math.prod(shape) * channels
+            channels = shape[-1]
+        if name == layer:
+            break
+    return max(total, 1)
+
+
+SEED_COST = cost(cnn.LAYERS, cnn.CONV3)  # the rates' unit: an image·epoch of the seed CNN up to conv3
+
+
+def screen_work(precursor, live=LIVE):
+    """Image·epochs of one map's precursor screening: its live grids for ``test_epochs``, or halving's rungs."""
+    n = int(round(len(precursor["values"]) ** (precursor["grid"] ** 2) * live))
+    epochs = precursor["test_epochs"]
+    if precursor["mode"] != "halving":
+        return n * epochs
+    rungs = list(precursor["halving"]["rungs"])
+    sizes = rung_sizes(n, rungs, precursor["top_k"], precursor["halving"]["eta"])
+    return sum(s * (e - b) for s, e, b in zip(sizes, rungs, [0, *rungs[:-1]], strict=True))
+
+
+def price(rule, p, n=1, run_maps=1, scale=1.0, missed=MISSED):
+    """Seconds one job of ``rule`` costs at the reference rates: ``p`` its params, ``n`` the maps of its
+    chunk, ``run_maps`` the run's maps, ``scale`` the model's ``cost`` ÷ the seed CNN's, ``missed`` the
+    share of maps the earlier stages leave without an OIP (0 where the precursor screens every map)."""
+    oip = p.get("oip") or {}
+    steps = oip.get("epochs", 1200) * STEP_S * scale
+    if rule == "cnn":
+        c = p["cnn"]
+        return 4 + 3.3e-4 * c["epochs"] * (c["train_subset"] or 60000)
+    if rule == "precursor":
+        return KERAS_S + n * screen_work(p["precursor"]) / SCREEN_RATE * scale
+    if rule == "oip_random":
+        r = oip["random"]
+        screen = r["count"] * r.get("screen_epochs", 10) / SCREEN_RATE * scale
+        return KERAS_S + n * (screen + steps)
+    if rule == "oip_precursor":  # the missed maps only, and their grids are mostly dead
+        return KERAS_S + n * MISSED * (0.05 * screen_work(p["precursor"]) / SCREEN_RATE * scale + steps)
+    if rule == "oip":
+        return 1 + 0.02 * n if p.get("start") == "two_stage" else KERAS_S + n * steps
+    if rule == "rescue":
+        grids = len(p["precursor"]["values"]) ** (p["precursor"]["grid"] ** 2)
+        return KERAS_S + run_maps * missed * (RESCUED_S * grids / 5**9 + steps) * scale
+    if rule == "data_starts":  # nothing to ascend, no Keras, where every map has an OIP
+        # measured: 60 s for the paper run's 12 maps at 8 starts (shorter ascents than an OIP's)
+        return LIGHT_S + (KERAS_S + 0.2 * run_maps * missed * p.get("starts", 8) * steps if missed else 0)
+    if rule == "dream":
+        d = p["dream"]
+        return KERAS_S + n * d["iterations"] * d["epochs"] * DREAM_STEP_S * (d["size"] / 560) ** 2 * scale
+    if rule == "deepdream":
+        d = p["deepdream"]
+        return KERAS_S + 3 + d["octaves"] * d["steps"] * 0.06 * (p["size"] / 560) ** 2 * scale
+    if rule in ("dataset_examples", "trust"):
+        return KERAS_S + (1.5 + 0.05 * run_maps) * scale
+    if rule == "objective":
+        return KERAS_S + steps
+    if rule == "kmeans":
+        k = p.get("k", 70)
+        # the k-means++ inits dominate (paper: 500 a fit; 65-74 s a job on average over K = 10-170)
+        return 3 + k * (p["kmeans"]["n_init"] * 1.3e-3 + 0.008)
+    if rule == "silhouettes":
+        n_images = p.get("n_images", 70000)
+        return 3 + min(n_images, p["sample_size"] or n_images) ** 2 * 1.8e-8
+    if rule == "mlp_reference":
+        return 3 + p["mlp"]["epochs"] * (p["mlp"].get("train_subset") or 60000) * 1.2e-5
+    if rule == "mlp_clustered":
+        return 3 + p["mlp"]["epochs"] * (p["mlp"].get("train_subset") or 60000) * 5.4e-6
+    if rule == "mlp_study_runs":
+        return 10 + study_seconds(p["study"], p["mlp"], p["kmeans"]["n_init"])
+    if rule in ("mnist", "cluster_features"):
+        return 7.0 if rule == "mnist" else 3.5
+    if rule == "example_model":
+        return 40.0
+    if rule.endswith(("_figure", "_gallery", "_atlas", "pages")):
+        return LIGHT_S + 0.3 * n
+    if rule.endswith("_table") or rule in ("summary", "cluster_sweep", "oip_summary", "silhouette_k", "all"):
+        return TABLE_S
+    return LIGHT_S
+
+
+def study_seconds(study, mlp, n_init):
+    """The MLP study's training and KMeans fits at the reference rates (reference 0.7 s per epoch on
+    60000 images, clustered 0.3 s, a K = 70 fit at 500 inits ~50 s)."""
+    n_variants = len(study["spaces"]) * len(study["normalizations"]) * len(study["fit_on"])
+    n_confirm = min(n_variants, study["confirm"] + int(study["confirm_honest"]))
+    clustered_runs = n_variants + (study["repeats"] - 1) * n_confirm
+    share = (mlp.get("train_subset") or 60000) / 60000
+    train_s = mlp["epochs"] * share * (0.7 * study["repeats"] + 0.3 * clustered_runs)
+    return train_s + len(study["spaces"]) * len(study["fit_on"]) * 50 * n_init / 500
+
+
+def wall(jobs, cores):
+    """Seconds until the last of ``jobs`` ends when they run as soon as their inputs exist and their
+    threads fit in ``cores`` (each job's threads capped at ``cores``, as Snakemake scales them down),
+    first come first served — the plan's length on this many cores."""
+    if not jobs:
+        return 0.0
+    cores = max(1, int(cores))
+    planned = {j.key: j for j in jobs}
+    waiting = {j.key: sum(a in planned for a in set(j.after)) for j in jobs}
+    dependents = {key: [] for key in planned}
+    for j in jobs:
+        for a in set(j.after):
+            if a in planned:
+                dependents[a].append(j.key)
+    order = {j.key: i for i, j in enumerate(jobs)}
+    ready = [order[k] for k, n in waiting.items() if not n]
+    heapq.heapify(ready)
+    running, now, free, blocked = [], 0.0, cores, []
+    while ready or running:
+        while ready:  # in plan order, each that fits now; the rest wait for the next free cores
+            i = heapq.heappop(ready)
+            job = jobs[i]
+            need = min(job.threads, cores)
+            if need <= free:
+                free -= need
+                heapq.heappush(running, (now + job.seconds, i))
+            else:
+                blocked.append(i)
+        for i in blocked:
+            heapq.heappush(ready, i)
+        blocked.clear()
+        now, i = heapq.heappop(running)
+        free += min(jobs[i].threads, cores)
+        for other in dependents[jobs[i].key]:
+            waiting[other] -= 1
+            if not waiting[other]:
+                heapq.heappush(ready, order[other])
+    return now
