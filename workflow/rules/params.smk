@@ -83,19 +83,15 @@ def study_kmeans():
 
 
 def study_runtime():
-    """Minutes to ask a scheduler for. Idle 2-core CPU, paper scale: reference 0.7 s per epoch,
-    clustered 0.3 s (60000 images), a K = 70 fit with n_init 500 ~50 s; a shared one measured up to
-    3x that, so the estimate is tripled."""
-    s, mlp = config["study"], config["mlp"]
-    n_variants = len(s["spaces"]) * len(s["normalizations"]) * len(s["fit_on"])
-    n_confirm = min(n_variants, s["confirm"] + int(s["confirm_honest"]))
-    clustered_runs = n_variants + (s["repeats"] - 1) * n_confirm
-    share = (mlp["train_subset"] or 60000) / 60000
-    train_s = mlp["epochs"] * share * (0.7 * s["repeats"] + 0.3 * clustered_runs)
-    fits_s = (
-        len(s["spaces"]) * len(s["fit_on"]) * 50 * config["clusters"]["n_init"] / 500
+    """Minutes to ask a scheduler for: the study's work as the ETA prices it (plan.eta.study_seconds:
+    reference 0.7 s per epoch, clustered 0.3 s, a K = 70 fit at n_init 500 ~50 s), tripled, as a
+    shared CPU measured up to 3x that."""
+    from mnist_dreams.plan import eta
+
+    seconds = eta.study_seconds(
+        config["study"], config["mlp"], config["clusters"]["n_init"]
     )
-    return int(10 + 3 * (train_s + fits_s) / 60)
+    return int(10 + 3 * seconds / 60)
 
 
 def mlp_training():
