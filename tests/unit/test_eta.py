@@ -52,8 +52,11 @@ def test_rates_keep_this_boxs_recent_ratios_per_rule(tmp_path):
     assert json.loads(path.read_text())["cnn"] == [0.5]
 
 
-def test_a_broken_rates_file_is_the_reference():
-    rates = watch.Rates("/nonexistent/dir/rates.json")
+def test_a_broken_rates_file_is_the_reference(tmp_path):
+    (tmp_path / "rates.json").write_text("{not json")
+    assert watch.Rates(tmp_path / "rates.json").factor("cnn") == (1.0, False)
+    (tmp_path / "a file").write_text("")
+    rates = watch.Rates(tmp_path / "a file" / "rates.json")  # its folder cannot exist, even for root
     assert rates.factor("cnn") == (1.0, False)
     rates.add("cnn", 2.0)
     rates.save()  # cannot write: the run goes on
