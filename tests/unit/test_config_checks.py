@@ -213,6 +213,6 @@ def test_a_job_the_killed_run_left_running_here_keeps_the_lock(tmp_path):
 
 def test_a_run_checks_its_disk_before_any_job(tmp_path):
     need = machine.disk_need_gib(128, 560)
-    assert 0.3 < need < 0.6  # the paper run's results/: 0.07 GB + 128 dreams of 1.1 MB (a 560-px dream file)
-    with pytest.raises(machine.PreflightError, match=r"needs 0.42 GiB of free disk .* 0.1 GiB are free"):
+    assert 0.3 < need < 0.6  # the paper run's results/: 0.07 GB + 128 dreams of 0.92 MB (a 560-px dream file)
+    with pytest.raises(machine.PreflightError, match=r"needs 0.4 GiB of free disk .* 0.1 GiB are free"):
         machine.preflight(tmp_path, need_disk=need, memory=64, disk=0.1)

@@ -105,14 +105,19 @@ def write_h5(path, datasets, attrs=None):
     meta.update(attrs or {})
     with atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
         for name, value in datasets.items():
-            f.create_dataset(name, data=np.asarray(value), compression=_compression(value))
+            f.create_dataset(name, data=np.asarray(value), **_compression(value))
         for key, value in meta.items():
             f.attrs[key] = _attr_value(value)
     return Path(path)
 
 
 def _compression(value):
-    return "gzip" if np.asarray(value).nbytes > 1 << 16 else None
+    """gzip behind HDF5's byte shuffle for a dataset over 64 KiB, lossless: shuffled, the floats' like
+    high bytes sit together and gzip finds them. A 560x560 float32 dream: 1.12 MB -> 0.92 MB; the
+    paper run's HDF5 files 208 -> 175 MB (results/ 277 -> 244 MB, docs/measurements.md)."""
+    if np.asarray(value).nbytes > 1 << 16:
+        return {"compression": "gzip", "shuffle": True}
+    return {}
 
 
 def read_h5(path, required=(), attrs_required=()):
@@ -150,7 +155,7 @@ def write_maps(path, results, attrs=None):
         for m, (datasets, map_attrs) in results.items():
             group = f.create_group(map_group(m))
             for name, value in datasets.items():
-                group.create_dataset(name, data=np.asarray(value), compression=_compression(value))
+                group.create_dataset(name, data=np.asarray(value), **_compression(value))
             for key, value in {**map_attrs, "map": int(m)}.items():
                 group.attrs[key] = _attr_value(value)
     return Path(path)
