@@ -46,7 +46,7 @@ run: install
 
 # The full reproduction, every article at the seed's scale, in one sitting (docs/measurements.md: "The paper in
 # one command"): checks free memory and disk first, then snakemake --cores $(CORES) --configfile
-# config/paper.yaml with a whole-run progress line (jobs done/planned, elapsed, ETA). Run it again
+# config/paper.yaml, whose ETA and progress lines are the workflow's own (mnist_dreams.plan). Run it again
 # to resume a killed run; a finished one plans nothing. ARGS: targets or snakemake options.
 paper: install
 	$(BIN)/python -m mnist_dreams.plumbing.paper_run --cores $(CORES) $(ARGS)

@@ -8,7 +8,7 @@ measured seconds per image·epoch are set beside ``plan.eta``'s price of the sam
 then says a whole layer takes at the default settings (every map: halving screening + 8 × 1200
 epochs), at this box's measured pace.
 
-    python tests/bench/bench_model_cost.py [--sizes 28 64 128] [--maps 32 128 512] [--epochs 50 100 200]
+    python tests/bench/bench_model_cost.py [--sizes 28 64 128] [--maps 32 128 512] [--epochs 100 200 400]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 from mnist_dreams.plan import eta  # noqa: E402
 from mnist_dreams.plumbing.configuration import load_yaml  # noqa: E402
 
-BATCH = 16  # starts per call, one map each (a per-map job's top-k batch is 8; 16 steadies the clock)
+BATCH = 64  # starts per call, one map each: 8 maps' top-k, as a chunk job batches its maps' candidates
 
 
 def model_for(size, maps):
@@ -48,14 +48,15 @@ def model_for(size, maps):
 
 
 def measured(model, size, epochs):
-    """Seconds per image·epoch of ``epochs`` OIP steps on BATCH starts (after a compiling call)."""
+    """Seconds per image·epoch of ``epochs`` OIP steps on BATCH starts, after a call that compiled the
+    engine's 100-epoch step (``driver.CHUNK_EPOCHS``): the ascent's own pace, its compile aside."""
     from mnist_dreams.ascent import oip
     from mnist_dreams.ascent.engine.settings import Settings
 
     n_maps = model.get_layer("top").output.shape[-1]
     starts = np.random.default_rng(0).normal(0, 1, (BATCH, size, size, 1)).astype(np.float32)
     maps = np.arange(BATCH) % n_maps
-    oip.optimize(model, maps, starts, Settings(2, 0.01), layer="top", prune=False)  # compile
+    oip.optimize(model, maps, starts, Settings(100, 0.01), layer="top", prune=False)  # compile
     t0 = time.perf_counter()
     oip.optimize(model, maps, starts, Settings(epochs, 0.01), layer="top", prune=False)
     return (time.perf_counter() - t0) / (BATCH * epochs)
@@ -75,7 +76,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[28, 64, 128])
     ap.add_argument("--maps", type=int, nargs="+", default=[32, 128, 512])
-    ap.add_argument("--epochs", type=int, nargs="+", default=[50, 100, 200])
+    ap.add_argument("--epochs", type=int, nargs="+", default=[100, 200, 400])
     a = ap.parse_args()
     from mnist_dreams.plumbing import backend
 
@@ -90,7 +91,8 @@ def main():
             shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in model.layers}
             scale = eta.cost(shapes, "top") / eta.SEED_COST
             priced = eta.STEP_S / 8 * scale
-            epochs_list = a.epochs if (size, n_maps) == (a.sizes[0], a.maps[0]) else a.epochs[-1:]
+            # every epoch count on the first model (linear?), the shortest on the others (the big ones are slow)
+            epochs_list = a.epochs if (size, n_maps) == (a.sizes[0], a.maps[0]) else a.epochs[:1]
             for epochs in epochs_list:
                 m = measured(model, size, epochs)
                 hours = layer_hours(scale, n_maps, m)
