@@ -60,3 +60,29 @@ def test_the_next_plan_prices_each_job_at_this_boxs_rate(tiny_run, monkeypatch):
             reference = float(first[row["benchmark"]]["price_s"])
             expected = reference * statistics.median(ratios[row["rule"]])
             assert abs(float(row["price_s"]) - expected) <= 0.01 + 1e-3 * reference
+
+
+def test_a_plan_over_two_hours_on_a_slow_box_names_its_costliest_rules_and_their_knobs(tmp_path, monkeypatch):
+    """The paper preset's plan (about half an hour here) on a box whose only measured rule ran 20× the
+    reference: every rule is scaled by it, the plan passes 2 h, and the line after the ETA names the
+    three rules with the most job time in the priced plan, their shares and the keys that cut them."""
+    from helpers import workflow_copy
+
+    work = workflow_copy(tmp_path / "run")
+    (tmp_path / "rates.json").write_text(json.dumps({"kmeans": [20.0]}))
+    monkeypatch.setenv("MNIST_DREAMS_RATES", str(tmp_path / "rates.json"))
+    monkeypatch.setenv("MNIST_DREAMS_ETA_TABLE", str(tmp_path / "plan.tsv"))
+    out = snakemake(work, "-n", "--cores", "2", "--configfile", "config/paper.yaml").stdout
+    hours = re.search(r"^mnist-dreams: ETA (\d+)h", out, re.M)
+    assert hours and int(hours[1]) >= 2, out[-2000:]
+    line = re.search(r"^mnist-dreams: over 2 h here\. Most of it: (.*)$", out, re.M)
+    assert line, out[-2000:]
+    by_rule = {}
+    for row in _plan(tmp_path / "plan.tsv"):
+        by_rule[row["rule"]] = by_rule.get(row["rule"], 0.0) + float(row["price_s"])
+    top = sorted(by_rule, key=by_rule.get, reverse=True)[:3]
+    named = re.findall(r"(\w+) (\d+) % \(([^)]*)\)", line[1])
+    assert [n for n, _, _ in named] == top
+    for rule, share, knobs in named:
+        assert abs(int(share) - 100 * by_rule[rule] / sum(by_rule.values())) <= 1
+        assert knobs and "its config section" not in knobs  # each of the paper's top rules has its keys

@@ -2,7 +2,7 @@
 the run's cores as Snakemake schedules them (dependencies, threads), the wall time read off.
 
 A job's price is what its rule's work costs at the *reference rates* — measured on a 2-core AMD EPYC
-(KVM, AVX2 only, TensorFlow 2.21, two jobs side by side: the default preset's ``benchmarks/`` of
+(KVM, AVX-512, TensorFlow 2.21, two jobs side by side: the default preset's ``benchmarks/`` of
 2026-12-07 and the paper run's) — from the keys that set its work: maps in its chunk, starts,
 epochs, image size, K and inits, training images. Every finished job's benchmark then tells how
 fast *this* box runs its rule (``watch`` keeps the ratios in ``rates``), so from a box's second run
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..ascent.precursor import rung_sizes
 from ..subject import cnn
 
-REFERENCE = "a 2-core AMD EPYC (AVX2)"
+REFERENCE = "a 2-core AMD EPYC (AVX-512)"
 KERAS_S = 6.0  # a job that starts Python, Keras and TensorFlow and loads the model
 LIGHT_S = 1.5  # a figure or page job: Python, matplotlib or the HDF5 files
 TABLE_S = 0.3  # a local rule that writes a table in the Snakemake process
