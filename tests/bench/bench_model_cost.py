@@ -4,9 +4,9 @@ For each input size and width of the visualized layer, a seed-like CNN (Conv 32 
 -> pool -> Conv ``maps``, 3x3, random weights: the cost does not depend on them) is ascended by the
 OIP engine (``oip.optimize``, plain pixels, no pruning) for a batch of starts, one map each; the
 measured seconds per image·epoch are set beside ``plan.eta``'s price of the same work (its
-``cost`` of the model ÷ the seed CNN's, times the reference rate). The last column is what the ETA
-then says a whole layer takes at the default settings (every map: halving screening + 8 × 1200
-epochs), at this box's measured pace.
+``scale`` of the model, a fixed share plus ``cost`` ÷ the seed CNN's, times the reference rate).
+The last column is what the ETA then says a whole layer takes at the default settings (every map:
+halving screening + 8 × 1200 epochs), at this box's measured pace.
 
     python tests/bench/bench_model_cost.py [--sizes 28 64 128] [--maps 32 128 512] [--epochs 100 200 400]
 """
@@ -82,22 +82,24 @@ def main():
 
     backend.set_precision("float32")
     print(f"CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; batch {BATCH}")
-    print("| input px | maps | epochs | cost ÷ seed | measured ms / image·epoch | priced | measured ÷ priced | "
+    print("| input px | maps | epochs | cost ÷ seed | scale | measured ms / image·epoch | priced | measured ÷ priced | "
           "a layer at the defaults (h, this box) |")  # fmt: skip
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in a.sizes:
         for n_maps in a.maps:
             model = model_for(size, n_maps)
             shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in model.layers}
-            scale = eta.cost(shapes, "top") / eta.SEED_COST
+            scale = eta.scale(shapes, "top")
             priced = eta.STEP_S / 8 * scale
             # every epoch count on the first model (linear?), the shortest on the others (the big ones are slow)
             epochs_list = a.epochs if (size, n_maps) == (a.sizes[0], a.maps[0]) else a.epochs[:1]
             for epochs in epochs_list:
                 m = measured(model, size, epochs)
                 hours = layer_hours(scale, n_maps, m)
-                print(f"| {size} | {n_maps} | {epochs} | {scale:.2f} | {1e3 * m:.3f} | {1e3 * priced:.3f} | "
-                      f"{m / priced:.2f} | {hours:.2f} |", flush=True)  # fmt: skip
+                ratio = eta.cost(shapes, "top") / eta.SEED_COST
+                cells = (size, n_maps, epochs, f"{ratio:.2f}", f"{scale:.2f}", f"{1e3 * m:.3f}", f"{1e3 * priced:.3f}",
+                         f"{m / priced:.2f}", f"{hours:.2f}")  # fmt: skip
+                print("| " + " | ".join(map(str, cells)) + " |", flush=True)
 
 
 if __name__ == "__main__":

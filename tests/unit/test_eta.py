@@ -2,7 +2,10 @@
 
 import json
 
+import pytest
+
 from mnist_dreams.plan import eta, watch
+from mnist_dreams.subject import cnn
 
 
 def J(key, seconds, threads=1, after=()):
@@ -60,3 +63,20 @@ def test_a_broken_rates_file_is_the_reference(tmp_path):
     assert rates.factor("cnn") == (1.0, False)
     rates.add("cnn", 2.0)
     rates.save()  # cannot write: the run goes on
+
+
+def test_a_models_scale_is_the_seed_cnns_at_1_and_grows_slower_than_its_flops():
+    assert eta.scale(cnn.LAYERS, cnn.CONV3) == pytest.approx(1.0)
+    wide = {"conv1": (126, 126, 32), "pool1": (63, 63, 32), "conv2": (61, 61, 64), "pool2": (30, 30, 64),
+            "top": (28, 28, 512)}  # fmt: skip
+    ratio = eta.cost(wide, "top") / eta.SEED_COST
+    # bench_model_cost measured this model at 36.7x the seed's image·epoch; its multiply-adds are 97x
+    assert 0.75 < 36.7 / eta.scale(wide, "top") < 1.25 and ratio > 90
+
+
+def test_a_layer_costs_its_multiply_adds_by_its_kind_where_known():
+    shapes = {"conv": (8, 8, 16), "bn": (8, 8, 16), "conv_same": (8, 8, 16)}
+    # without kinds, a layer that keeps the channel count is taken for an elementwise one
+    assert eta.cost(shapes, "conv_same") == 8 * 8 * 16 * 1 + 8 * 8 * 16 + 8 * 8 * 16
+    kinds = {"conv": "Conv2D", "bn": "BatchNormalization", "conv_same": "Conv2D"}
+    assert eta.cost(shapes, "conv_same", kinds) == 8 * 8 * 16 * 1 + 8 * 8 * 16 + 8 * 8 * 16 * 16

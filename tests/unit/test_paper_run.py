@@ -9,6 +9,7 @@ import pytest
 
 from mnist_dreams.plumbing import machine, paper_run
 
+
 @pytest.mark.parametrize(
     ("memory", "disk", "says"),
     [(1.5, 100, "needs 4 GiB of free memory"), (64, 0.5, "needs 4 GiB of free disk")],

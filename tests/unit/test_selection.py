@@ -6,6 +6,7 @@ from mnist_dreams.subject import cnn, selection
 def test_the_static_layer_table_is_the_built_cnn():
     model = cnn.build()
     assert {layer.name: tuple(layer.output.shape[1:]) for layer in model.layers} == cnn.LAYERS
+    assert {layer.name: type(layer).__name__ for layer in model.layers} == cnn.KINDS
 
 
 def test_a_layer_with_maps_gives_its_channel_count():

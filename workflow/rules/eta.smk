@@ -13,7 +13,7 @@ def eta_context():
     n_fit = 70000 if c["fit_on"] == "train+test" else 60000
     return {
         "run_maps": len(MAPS),
-        "scale": eta.cost(RUN.layer_shapes, RUN.layer) / eta.SEED_COST,
+        "scale": eta.scale(RUN.layer_shapes, RUN.layer, RUN.layer_kinds),
         "cluster_images": min(n_fit, c["subsample"] or n_fit),
         # two-stage runs leave maps to the later stages (paper: 14 of 128); a precursor run screens all
         "missed": eta.MISSED if config["oip"]["start"] == "two_stage" else 0.0,

@@ -28,6 +28,7 @@ class Run:
     deepdream_layers: dict = field(default_factory=dict)  # {layer: weight}
     objectives: dict = field(default_factory=dict)  # objectives.resolve's specs
     layer_shapes: dict = field(default_factory=dict)
+    layer_kinds: dict = field(default_factory=dict)  # {layer: its Keras class name}, for the ETA's cost
     input: dict = field(default_factory=dict)  # a model.path's input scaling (model.input resolved)
 
     @property
@@ -53,7 +54,8 @@ def resolve(config):
         if scaling["input"] == "auto":
             scaling["input"] = own_model.auto_input(model)
         own_model.scaling(scaling, input_shape[-1])
-        subject, shapes, where = own_model.folder(path, layer), own_model.describe(model)["layers"], "your model"
+        info = own_model.describe(model)
+        subject, shapes, kinds, where = own_model.folder(path, layer), info["layers"], info["kinds"], "your model"
         del model
     else:
         if config["model"]["input"] not in ("seed", "auto"):
@@ -62,7 +64,7 @@ def resolve(config):
                 f"standardization (model.input: auto or seed)"
             )
         n_maps, input_shape = selection.channels(cnn.LAYERS, layer), (28, 28, 1)
-        subject, shapes, where = selection.folder(layer), cnn.LAYERS, "the seed's CNN"
+        subject, shapes, kinds, where = selection.folder(layer), cnn.LAYERS, cnn.KINDS, "the seed's CNN"
     deepdream = config["deepdream"]["layers"] or {layer: 1.0}  # null: model.layer
     selection.check_deepdream(deepdream, shapes, where)
     specs = objectives.resolve(config["objectives"], shapes, layer, where)
@@ -89,6 +91,7 @@ def resolve(config):
         deepdream_layers=dict(deepdream),
         objectives=specs,
         layer_shapes=dict(shapes),
+        layer_kinds=dict(kinds),
         input=scaling,
     )
 

@@ -43,21 +43,34 @@ class Job:
     after: tuple = ()  # keys of planned jobs it waits for
 
 
-def cost(layer_shapes, layer):
-    """How much one image·epoch costs on a model up to ``layer``, in the unit of ``SEED_COST``: each
-    layer's output volume × the channels it reads (a convolution's multiply-adds, its kernel aside),
-    summed in the model's order; ``layer_shapes`` as ``Run.layer_shapes``."""
-    total, channels = 0, 1
+def cost(layer_shapes, layer, kinds=None):
+    """How much one image·epoch costs on a model up to ``layer``, in the unit of ``SEED_COST``, summed
+    in the model's order (``layer_shapes`` as ``Run.layer_shapes``): a layer with weights (a ``kinds``
+    name with "Conv", or "Dense") costs its output volume × the channels it reads (its multiply-adds,
+    the kernel aside), any other (pooling, BatchNorm, ReLU, Add) its output volume. Without a layer's
+    kind, a layer that changes the channel count is taken for one with weights."""
+    total, features = 0, 1
     for name, shape in layer_shapes.items():
-        if len(shape) == 3:
-            total += math.prod(shape) * channels
-            channels = shape[-1]
+        kind = (kinds or {}).get(name)
+        weighted = ("Conv" in kind or kind == "Dense") if kind else shape[-1] != features
+        total += math.prod(shape) * (features if weighted else 1)
+        features = shape[-1]
         if name == layer:
             break
     return max(total, 1)
 
 
-SEED_COST = cost(cnn.LAYERS, cnn.CONV3)  # the rates' unit: an image·epoch of the seed CNN up to conv3
+SEED_COST = cost(cnn.LAYERS, cnn.CONV3, cnn.KINDS)  # the rates' unit: a seed CNN image·epoch up to conv3
+# The share of the seed CNN's image·epoch that does not grow with ``cost`` (a step's per-op overhead,
+# which dominates tensors this small): fitted on tests/bench/bench_model_cost.py's 9 models, inputs
+# 28-128 px and 32-512 maps, cost 0.8-97 × the seed's, 8 of 9 within -14 %/+11 % (docs/measurements.md).
+FIXED_SHARE = 0.52
+
+
+def scale(layer_shapes, layer, kinds=None):
+    """A model's image·epoch up to ``layer`` in the seed CNN's (1.0 for the seed CNN): the fixed share
+    plus the rest grown with ``cost``."""
+    return FIXED_SHARE + (1 - FIXED_SHARE) * cost(layer_shapes, layer, kinds) / SEED_COST
 
 
 def screen_work(precursor, live=LIVE):
@@ -73,7 +86,7 @@ def screen_work(precursor, live=LIVE):
 
 def price(rule, p, n=1, run_maps=1, scale=1.0, missed=MISSED):
     """Seconds one job of ``rule`` costs at the reference rates: ``p`` its params, ``n`` the maps of its
-    chunk, ``run_maps`` the run's maps, ``scale`` the model's ``cost`` ÷ the seed CNN's, ``missed`` the
+    chunk, ``run_maps`` the run's maps, ``scale`` the model's ``scale`` (seed CNN: 1), ``missed`` the
     share of maps the earlier stages leave without an OIP (0 where the precursor screens every map)."""
     oip = p.get("oip") or {}
     steps = oip.get("epochs", 1200) * STEP_S * scale

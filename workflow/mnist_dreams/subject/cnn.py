@@ -24,6 +24,8 @@ LAYERS = {
     "dense1": (70,),
     "output": (10,),
 }
+KINDS = {name: "Conv2D" if name.startswith("conv") else "MaxPooling2D" if name.startswith("pool") else
+         "Flatten" if name == "flatten" else "Dense" for name in LAYERS}  # fmt: skip
 
 
 def standardization(x_train):

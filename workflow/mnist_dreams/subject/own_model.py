@@ -118,19 +118,21 @@ def _float32_config(node):
 
 
 def describe(model):
-    """{"input": (h, w, c), "layers": {name: output shape}, "nested": {inner layer: its nested model}}."""
+    """{"input": (h, w, c), "layers": {name: output shape}, "kinds": {name: its Keras class}, "nested":
+    {inner layer: its nested model}}."""
     import keras
 
     if len(model.inputs) != 1:
         raise SubjectError(f"model.path: the model has {len(model.inputs)} inputs; give a model with one image input")
-    layers, nested = {}, {}
+    layers, kinds, nested = {}, {}, {}
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue  # the image itself, not a layer that computes maps
         layers[layer.name] = tuple(layer.output.shape[1:])
+        kinds[layer.name] = type(layer).__name__
         if isinstance(layer, keras.Model):
             nested.update({inner.name: layer.name for inner in layer.layers})
-    return {"input": tuple(model.inputs[0].shape[1:]), "layers": layers, "nested": nested}
+    return {"input": tuple(model.inputs[0].shape[1:]), "layers": layers, "kinds": kinds, "nested": nested}
 
 
 def check(model, layer):
