@@ -80,3 +80,6 @@ def test_a_layer_costs_its_multiply_adds_by_its_kind_where_known():
     assert eta.cost(shapes, "conv_same") == 8 * 8 * 16 * 1 + 8 * 8 * 16 + 8 * 8 * 16
     kinds = {"conv": "Conv2D", "bn": "BatchNormalization", "conv_same": "Conv2D"}
     assert eta.cost(shapes, "conv_same", kinds) == 8 * 8 * 16 * 1 + 8 * 8 * 16 + 8 * 8 * 16 * 16
+    # a depthwise convolution filters each channel alone: no channel mixing to pay for
+    depthwise = {**kinds, "conv_same": "DepthwiseConv2D"}
+    assert eta.cost(shapes, "conv_same", depthwise) == 8 * 8 * 16 * 1 + 8 * 8 * 16 + 8 * 8 * 16

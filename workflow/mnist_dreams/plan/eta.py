@@ -45,15 +45,16 @@ class Job:
 
 def cost(layer_shapes, layer, kinds=None):
     """How much one image·epoch costs on a model up to ``layer``, in the unit of ``SEED_COST``, summed
-    in the model's order (``layer_shapes`` as ``Run.layer_shapes``): a layer with weights (a ``kinds``
-    name with "Conv", or "Dense") costs its output volume × the channels it reads (its multiply-adds,
-    the kernel aside), any other (pooling, BatchNorm, ReLU, Add) its output volume. Without a layer's
-    kind, a layer that changes the channel count is taken for one with weights."""
+    in the model's order (``layer_shapes`` as ``Run.layer_shapes``): a layer that mixes channels (a
+    ``kinds`` name with "Conv" but not "Depthwise", or "Dense") costs its output volume × the channels
+    it reads (its multiply-adds, the kernel aside), any other (a depthwise convolution, pooling,
+    BatchNorm, ReLU, Add) its output volume. Without a layer's kind, a layer that changes the channel
+    count is taken for one that mixes channels."""
     total, features = 0, 1
     for name, shape in layer_shapes.items():
         kind = (kinds or {}).get(name)
-        weighted = ("Conv" in kind or kind == "Dense") if kind else shape[-1] != features
-        total += math.prod(shape) * (features if weighted else 1)
+        mixes = (("Conv" in kind and "Depthwise" not in kind) or kind == "Dense") if kind else shape[-1] != features
+        total += math.prod(shape) * (features if mixes else 1)
         features = shape[-1]
         if name == layer:
             break
