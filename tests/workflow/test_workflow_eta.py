@@ -86,3 +86,12 @@ def test_a_plan_over_two_hours_on_a_slow_box_names_its_costliest_rules_and_their
     for rule, share, knobs in named:
         assert abs(int(share) - 100 * by_rule[rule] / sum(by_rule.values())) <= 1
         assert knobs and "its config section" not in knobs  # each of the paper's top rules has its keys
+    # a figure job's params name no maps: it is priced for the 32 maps its chunk's wildcard names
+    from mnist_dreams.plan import eta
+
+    figures = [row for row in _plan(tmp_path / "plan.tsv") if row["rule"] == "oip_figure"]
+    assert len(figures) == 4
+    for row in figures:
+        lo, hi = map(int, re.search(r"map_(\d{3})-(\d{3})", row["benchmark"]).groups())
+        assert hi - lo + 1 == 32, row  # the paper's chunks: 32 maps each
+        assert abs(float(row["price_s"]) - 20 * eta.price("oip_figure", {}, 32)) < 0.05, row

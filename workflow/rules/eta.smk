@@ -13,6 +13,9 @@ def eta_context():
     n_fit = 70000 if c["fit_on"] == "train+test" else 60000
     return {
         "run_maps": len(MAPS),
+        # a figure job's chunk names its maps by its wildcard alone
+        "maps": tuple(MAPS),
+        "n_maps": RUN.n_maps,
         "scale": eta.scale(RUN.layer_shapes, RUN.layer, RUN.layer_kinds),
         "cluster_images": min(n_fit, c["subsample"] or n_fit),
         # two-stage runs leave maps to the later stages (paper: 14 of 128); a precursor run screens all

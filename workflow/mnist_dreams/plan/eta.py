@@ -26,12 +26,17 @@ LIGHT_S = 1.5  # a figure or page job: Python, matplotlib or the HDF5 files
 TABLE_S = 0.3  # a local rule that writes a table in the Snakemake process
 SCREEN_RATE = 2000.0  # image·epochs/s of the batched precursor screening (default run: 1874-2423)
 STEP_S = 1.9e-3  # one ascent step of a map's batch of top_k images (8 × 1200 epochs: 2.3 s a map)
-DREAM_STEP_S = 2.0e-3  # one dream step on a 560 × 560 photo
+DREAM_STEP_S = 1.05e-3  # one dream step on a 560 × 560 photo
 LIVE = 0.75  # share of a map's grids with activation > 0 (the default's maps: 0.75-1.0; dead ones are free)
 # Maps the two-stage random search misses and the precursor screening takes over (paper run: 14 of
 # 128), and those both miss, which the rescue screens (12 of 128); their grids are mostly dead.
 MISSED = 0.11
-RESCUED_S = 27.0  # the rescue's screening of one missed map at 5 values (5^9 grids, halving)
+RESCUED_S = 18.0  # the rescue's screening of one missed map at 5 values (5^9 grids, halving)
+# Seconds per map of a per-chunk figure job (paper run: 32 s and 14 s for 32 maps; own model: 9.5 s,
+# 5.7 s and 5.3 s for 8), any other figure 0.3 s per map it draws; and per map of the run for the
+# layer's pages, gallery and atlas (paper run: 10 s, 12 s and 5 s for 128 maps).
+FIGURE_S = {"oip_figure": 0.95, "precursor_figure": 0.5, "dream_figure": 0.4}
+LAYER_FIGURE_S = {"map_pages": 0.07, "dream_gallery": 0.085, "oip_atlas": 0.03}
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def price(rule, p, n=1, run_maps=1, scale=1.0, missed=MISSED):
     steps = oip.get("epochs", 1200) * STEP_S * scale
     if rule == "cnn":
         c = p["cnn"]
-        return 4 + 3.3e-4 * c["epochs"] * (c["train_subset"] or 60000)
+        return 7.3 + 2.83e-4 * c["epochs"] * (c["train_subset"] or 60000)
     if rule == "precursor":
         return KERAS_S + n * screen_work(p["precursor"]) / SCREEN_RATE * scale
     if rule == "oip_random":
@@ -108,37 +113,39 @@ def price(rule, p, n=1, run_maps=1, scale=1.0, missed=MISSED):
         grids = len(p["precursor"]["values"]) ** (p["precursor"]["grid"] ** 2)
         return KERAS_S + run_maps * missed * (RESCUED_S * grids / 5**9 + steps) * scale
     if rule == "data_starts":  # nothing to ascend, no Keras, where every map has an OIP
-        # measured: 60 s for the paper run's 12 maps at 8 starts (shorter ascents than an OIP's)
-        return LIGHT_S + (KERAS_S + 0.2 * run_maps * missed * p.get("starts", 8) * steps if missed else 0)
+        # measured: 28 s for the paper run's 12 maps at 8 starts (shorter ascents than an OIP's)
+        return LIGHT_S + (KERAS_S + 0.08 * run_maps * missed * p.get("starts", 8) * steps if missed else 0)
     if rule == "dream":
         d = p["dream"]
         return KERAS_S + n * d["iterations"] * d["epochs"] * DREAM_STEP_S * (d["size"] / 560) ** 2 * scale
     if rule == "deepdream":
         d = p["deepdream"]
-        return KERAS_S + 3 + d["octaves"] * d["steps"] * 0.06 * (p["size"] / 560) ** 2 * scale
+        return KERAS_S + 0.7 + d["octaves"] * d["steps"] * 0.06 * (p["size"] / 560) ** 2 * scale
     if rule in ("dataset_examples", "trust"):
-        return KERAS_S + (1.5 + 0.05 * run_maps) * scale
+        return KERAS_S + (1.5 + 0.004 * run_maps) * scale
     if rule == "objective":
         return KERAS_S + steps
     if rule == "kmeans":
         k = p.get("k", 70)
-        # the k-means++ inits dominate (paper: 500 a fit; 65-74 s a job on average over K = 10-170)
-        return 3 + k * (p["kmeans"]["n_init"] * 1.3e-3 + 0.008)
+        # the k-means++ inits dominate (paper: 500 a fit; 51 s a job on average over K = 10-170)
+        return 3 + k * (p["kmeans"]["n_init"] * 1.05e-3 + 0.008)
     if rule == "silhouettes":
         n_images = p.get("n_images", 70000)
         return 3 + min(n_images, p["sample_size"] or n_images) ** 2 * 1.8e-8
     if rule == "mlp_reference":
-        return 3 + p["mlp"]["epochs"] * (p["mlp"].get("train_subset") or 60000) * 1.2e-5
+        return 9.0 + p["mlp"]["epochs"] * (p["mlp"].get("train_subset") or 60000) * 9.4e-6
     if rule == "mlp_clustered":
-        return 3 + p["mlp"]["epochs"] * (p["mlp"].get("train_subset") or 60000) * 5.4e-6
+        return 6.2 + p["mlp"]["epochs"] * (p["mlp"].get("train_subset") or 60000) * 3.7e-6
     if rule == "mlp_study_runs":
         return 10 + study_seconds(p["study"], p["mlp"], p["kmeans"]["n_init"])
     if rule in ("mnist", "cluster_features"):
         return 7.0 if rule == "mnist" else 3.5
     if rule == "example_model":
         return 40.0
+    if rule in LAYER_FIGURE_S:
+        return LIGHT_S + LAYER_FIGURE_S[rule] * run_maps
     if rule.endswith(("_figure", "_gallery", "_atlas", "pages")):
-        return LIGHT_S + 0.3 * n
+        return LIGHT_S + FIGURE_S.get(rule, 0.3) * n
     if rule.endswith("_table") or rule in ("summary", "cluster_sweep", "oip_summary", "silhouette_k", "all"):
         return TABLE_S
     return LIGHT_S

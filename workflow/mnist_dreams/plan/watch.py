@@ -19,6 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
+from ..plumbing import chunks
 from ..plumbing.progress import _duration
 from . import eta
 
@@ -123,12 +124,22 @@ class Watch(logging.Handler):
             p["k"] = int(job.wildcards.k)
         if rule == "silhouettes":
             p["n_images"] = self.context.get("cluster_images", 70000)
-        n = len(p.get("maps") or ()) or 1
+        n = len(p.get("maps") or ()) or self._chunk_maps(job)
         c = self.context
         seconds = eta.price(rule, p, n, c.get("run_maps", 1), c.get("scale", 1.0), c.get("missed", eta.MISSED))
         self.reference[job.jobid] = seconds
         after = tuple(keys[d] for d in self.dag().dependencies[job] if d in keys)
         return eta.Job(job.jobid, rule, seconds * self.rates.factor(rule)[0], job.threads, after)
+
+    def _chunk_maps(self, job):
+        """The maps of a per-map job whose params name none (its figures): those of its {maps} chunk."""
+        chunk, run = getattr(job.wildcards, "maps", None), self.context.get("maps")
+        if not chunk or not run:
+            return 1
+        try:
+            return len(chunks.members(chunk, run, self.context.get("n_maps", max(run) + 1), "the layer"))
+        except chunks.ChunkError:
+            return 1
 
     def plan_line(self):
         # the rules whose jobs leave a benchmark to learn from (not `all`)
