@@ -50,7 +50,7 @@ CROSS = [
     ("rescue rungs falling", {"rescue": {"halving": {"rungs": [3, 1]}}}, "rescue.halving.rungs"),
     ("file URL that is not there", {"data": {"source": "url", "url": "file:///nowhere/mnist.npz"}}, "data.url"),
     ("empty data path", {"data": {"source": "path", "path": ""}}, "data.path"),
-    ("trust thresholds crossed", {"trust": {"path_rank": 0.4}}, "trust.doubtful_path_rank"),
+    ("trust thresholds crossed", {"trust": {"path_rank": 0.2}}, "trust.doubtful_path_rank"),
     ("a map the layer lacks", {"maps": [46, 128]}, "maps"),
     ("dream smaller than the input", {"dream": {"size": 20}}, "dream"),
     ("a class the CNN lacks", {"objectives": {"t": {"terms": [{"kind": "class", "class": 10}]}}}, "objectives.t"),

@@ -113,7 +113,7 @@ def _checked(*entries, files=()):
         (["rescue={halving: {rungs: [3, 1]}}"], "rescue.halving.rungs [3, 1] must increase"),
         (["data={source: url, url: ftp://x/mnist.npz}"], "data.url: 'ftp://x/mnist.npz': not an http://"),
         (["data={source: url, url: file:///nowhere/mnist.npz}"], "data.url: file:///nowhere/mnist.npz: no such file"),
-        (["trust={path_rank: 0.4}"], "trust.doubtful_path_rank 0.5 is above trust.path_rank 0.4"),
+        (["trust={path_rank: 0.2}"], "trust.doubtful_path_rank 0.25 is above trust.path_rank 0.2"),
         (["data={source: path}"], "data.path: empty"),
         (["data={source: path, path: ../x}"], "data.path: ../x: no such file or folder"),
     ],

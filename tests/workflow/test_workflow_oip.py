@@ -109,9 +109,10 @@ def test_in_range_numbers_are_the_clipped_oips_activation_by_numpy(tiny_run, tin
 
 def test_trust_path_numbers_and_verdicts_are_recomputed_by_numpy(tiny_run, tiny_test_conv3):
     """results/oip/trust.tsv: each OIP's pool2 (the tensor feeding conv3) by NumPy against its map's
-    most exciting test images' (the NumPy ranking, those that fire), their cosine and the share of
-    the other maps whose examples are less alike; the verdicts by the documented thresholds; the
-    summary's counts."""
+    most exciting test images' (the NumPy ranking, those that fire), their cosine, its ratio to the
+    layer's median and the share of the other maps whose examples are less alike; the silent share
+    by NumPy (conv3 of the OIP's pool2 with the inputs no test image varies reset to theirs); the
+    verdicts by the documented thresholds (the weight similarity's among them); the summary's counts."""
     from helpers import conv3_by_numpy
     from mnist_dreams.subject import photo
 
@@ -125,25 +126,49 @@ def test_trust_path_numbers_and_verdicts_are_recomputed_by_numpy(tiny_run, tiny_
     unit = lambda v: v / np.linalg.norm(v)  # noqa: E731
     bank = {m: unit(conv3_by_numpy(model, x[idx], layer="pool2").reshape(len(idx), -1).mean(axis=0))
             for m, idx in live.items()}  # fmt: skip
+    pool2 = conv3_by_numpy(model, x, layer="pool2")
+    silent = pool2.max(axis=0) - pool2.min(axis=0) <= 1e-6 * (1 + np.abs(pool2.max(axis=0)))
+    kernel, bias = model.get_layer("conv3").get_weights()
+
+    def conv3_map(p, m):  # conv3's map m (3×3 valid, ReLU) of one pool2 (5, 5, 64), its mean
+        return np.mean([max(0.0, float((p[i : i + 3, j : j + 3] * kernel[..., m]).sum() + bias[m]))
+                        for i in range(3) for j in range(3)])  # fmt: skip
+
     table = pd.read_csv(tiny_run / "results/oip/trust.tsv", sep="\t", keep_default_na=False).set_index("map")
     assert sorted(table.index) == _tiny(tiny_run)["maps"]
+    limits = {"path_rank": 0.9, "doubtful_path_rank": 0.25, "in_range_ratio": 1.0, "similarity_ratio": 0.25,
+              "silent_share": 0.5, "weight_similarity": 0.5}  # the schema's defaults  # fmt: skip
+    sims = {}
     for m in table.index:
         oip, _ = store.read_map(tiny_run / f"results/oip/map_{m:03d}.h5", required=("images",))
         best = oip["images"][int(np.argmax(oip["final_loss"]))][None]
-        f = unit(conv3_by_numpy(model, best, layer="pool2").ravel())
-        sims = {j: float(v @ f) for j, v in bank.items()}
-        rank = np.mean([sims[j] < sims[m] for j in sims if j != m])
-        assert table.loc[m, "path_similarity"] == pytest.approx(sims[m], abs=1e-4)
-        assert table.loc[m, "path_rank"] == pytest.approx(rank, abs=1.5 / len(sims))  # one near-tie either way
+        p = conv3_by_numpy(model, best, layer="pool2")[0]
+        f = unit(p.ravel())
+        sims[m] = {j: float(v @ f) for j, v in bank.items()}
+        full, kept = conv3_map(p, m), conv3_map(np.where(silent, pool2.mean(axis=0), p), m)
+        assert table.loc[m, "silent_share"] == pytest.approx(np.clip(1 - kept / full, 0, 1), abs=1e-4)
+    median = np.median([sims[m][m] for m in table.index if m in bank])
+    for m in table.index:
+        if m not in bank:  # no test image fires it: nothing to compare with, no verdict
+            assert np.isnan(table.loc[m, "path_rank"]) and table.loc[m, "verdict"] == ""
+            continue
+        rank = np.mean([sims[m][j] < sims[m][m] for j in sims[m] if j != m])
+        assert table.loc[m, "path_similarity"] == pytest.approx(sims[m][m], abs=1e-4)
+        assert table.loc[m, "similarity_ratio"] == pytest.approx(sims[m][m] / median, abs=1e-3)
+        assert table.loc[m, "path_rank"] == pytest.approx(rank, abs=1.5 / len(sims[m]))  # one near-tie either way
+        t, n = limits, table.loc[m]
         expected = (
             "not trusted"
-            if rank < 0.5
+            if n.path_rank < t["doubtful_path_rank"] or n.similarity_ratio < t["similarity_ratio"]
+            or n.silent_share > t["silent_share"]
             else "trusted"
-            if rank >= 0.9 and table.loc[m, "in_range_ratio"] >= 1
+            if n.path_rank >= t["path_rank"] and n.in_range_ratio >= t["in_range_ratio"]
+            and n.weight_similarity < t["weight_similarity"]
             else "doubtful"
-        )
+        )  # fmt: skip
         assert table.loc[m, "verdict"] == expected and table.loc[m, "verdict_reason"]
         assert 0 <= table.loc[m, "class_read"] <= 9
+        assert 0 <= table.loc[m, "weight_similarity"] <= 1 and 0 <= table.loc[m, "weight_similarity_all"] <= 1
     summary = pd.read_csv(tiny_run / "results/summary.tsv", sep="\t").set_index("quantity")["ours"]
     counts = table["verdict"].value_counts()
     for verdict in ("trusted", "doubtful", "not trusted"):

@@ -1,5 +1,7 @@
 # Trust (issue 39): per map with an OIP, whether the pattern takes the path the map's natural
-# examples take (path similarity and rank in the layer's input), the class the model reads in it,
+# examples take (path similarity, its ratio to the layer's median and rank in the layer's input;
+# the share it loses without the inputs no test image varies), whether the same ascent with the
+# layer's weights shuffled draws the same (weight dependence), the class the model reads in it,
 # and a verdict from the trust thresholds. Where the model has test images (examples_inputs).
 
 

@@ -1,18 +1,23 @@
 """Rule trust: per map of the layer with an OIP, whether it shows what the map responds to in real
-images — path similarity and rank against its dataset examples, the class read, a verdict
+images — path similarity, its ratio and rank against its dataset examples, the silent share, the
+weight dependence (mnist_dreams.ascent.weight_dependence), the class read, a verdict
 (mnist_dreams.ascent.trust)."""
 
 import _bootstrap  # noqa: F401
-from mnist_dreams.ascent import trust
+from mnist_dreams.ascent import input_range, trust, weight_dependence
 from mnist_dreams.plumbing import logs, runtime, store
 from mnist_dreams.subject import models
 
 log = logs.to_file(snakemake.log[0])
 p = snakemake.params
-model, _, _, test_x = models.subject_and_test_images(snakemake.input, p.scaling, p.precision)
+model, pixel_mean, pixel_std, test_x = models.subject_and_test_images(snakemake.input, p.scaling, p.precision)
 log.info(runtime.check_device())
 examples, _ = store.read_h5(snakemake.input.examples, required=("top_index", "top_activation"))
-oips = {m: r for m, (r, _) in store.read_chunks(snakemake.input.oips, required=("images", "final_loss")).items()}
-table = trust.table(model, p.layer, oips, examples, test_x, p.thresholds)
+stored = store.read_chunks(snakemake.input.oips, required=("images", "start_images", "final_loss"))
+oips, attrs = {m: r for m, (r, _) in stored.items()}, {m: a for m, (_, a) in stored.items()}
+box = input_range.bounds(pixel_mean, pixel_std, model.inputs[0].shape[-1])
+weights = weight_dependence.table(model, p.layer, oips, attrs, box)  # the ascent again, weights shuffled
+log.info("weight dependence of %d maps", len(weights))
+table = trust.table(model, p.layer, oips, examples, test_x, p.thresholds, weights=weights)
 log.info("verdicts: %s", table["verdict"].value_counts().to_dict())
 store.write_tsv(table, snakemake.output[0])

@@ -66,15 +66,15 @@ def ignored_empty_mappings(overrides, config, path=()):
 def cross_checks(config):
     """Messages for rules across keys (empty: all hold)."""
     out = _halving(config) + _clusters(config["clusters"]) + _grids(config) + _random(config["oip"]["random"])
-    return out + data_source(config["data"]) + _trust(config.get("trust", {}))
+    return out + data_source(config["data"]) + _trust(config["trust"])
 
 
-def _trust(t):
-    if t.get("doubtful_path_rank", 0.5) > t.get("path_rank", 0.9):
+def _trust(t):  # after validate(): the schema's defaults are in
+    if t["doubtful_path_rank"] > t["path_rank"]:
         return [
             f"trust.doubtful_path_rank {t['doubtful_path_rank']} is above trust.path_rank {t['path_rank']}: a map "
             "below the first is not trusted, at or above the second trusted; "
-            "e.g. doubtful_path_rank: 0.5, path_rank: 0.9"
+            "e.g. doubtful_path_rank: 0.25, path_rank: 0.9"
         ]
     return []
 
