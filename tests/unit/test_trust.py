@@ -174,3 +174,46 @@ def test_weight_similarity_is_spearmans_and_high_only_for_a_picture_that_is_its_
     m = int(maps[0])
     verdict, reason = trust.verdict({"path_rank": 0.95, "in_range_ratio": 2.0, **tiny[m]}, LIMITS)
     assert verdict == "doubtful" and "weights shuffled" in reason
+
+
+def test_class_role_is_what_zeroing_the_map_costs_each_answered_class_by_numpy(small_cnn, mnist):
+    """class_role.drops (the map's weights zeroed, the whole model run) against NumPy: conv3's
+    activations with the map set to 0, then flatten → dense1 → output from the weights; the drop of
+    log p(the model's answer), averaged per answered class. The weights come back."""
+    import keras
+
+    from mnist_dreams.ascent import class_role
+    from mnist_dreams.plumbing import backend
+
+    model, attrs = small_cnn["model"], small_cnn["attrs"]
+    x = ((mnist["x_test"][:3000, ..., None] - attrs["pixel_mean"]) / attrs["pixel_std"]).astype(np.float32)
+    before = [w.copy() for w in model.get_layer("conv3").get_weights()]
+    answers, drops = class_role.drops(model, "conv3", x, [3, 40, 77], per_class=30)
+    for now, was in zip(model.get_layer("conv3").get_weights(), before, strict=True):
+        np.testing.assert_array_equal(now, was)
+
+    answer = model.predict(x, verbose=0).argmax(axis=1)
+    keep = np.concatenate([np.flatnonzero(answer == c)[:30] for c in range(10)])
+    np.testing.assert_array_equal(answers, answer[keep])
+    conv3 = np.asarray(backend.feature_model(model, "conv3").predict(x[keep], verbose=0), np.float64)
+    (w1, b1), (w2, b2) = model.get_layer("dense1").get_weights(), model.get_layer("output").get_weights()
+
+    def log_p(a):
+        logits = np.maximum(a.reshape(len(a), -1) @ w1 + b1, 0) @ w2 + b2
+        logits -= logits.max(axis=1, keepdims=True)
+        return (logits - np.log(np.exp(logits).sum(axis=1, keepdims=True)))[np.arange(len(a)), answers]
+
+    for m, per_class in drops.items():
+        zeroed = conv3.copy()
+        zeroed[..., m] = 0.0
+        d = log_p(conv3) - log_p(zeroed)
+        expected = [d[answers == c].mean() if (answers == c).any() else np.nan for c in range(10)]
+        np.testing.assert_allclose(per_class, expected, rtol=1e-3, atol=1e-5)
+    roles = class_role.table(model, "conv3", x, [3], per_class=30)[3]
+    assert roles["class_role"] == int(np.nanargmax(drops[3])) and 0 < roles["class_role_share"] <= 1
+
+    relu, sigmoid = keras.layers.Conv2D(2, 3, activation="relu"), keras.layers.Conv2D(2, 3, activation="sigmoid")
+    norm = keras.layers.BatchNormalization()
+    for layer in (relu, sigmoid, norm):
+        layer.build((None, 8, 8, 1))
+    assert class_role.zeroable(relu) and not class_role.zeroable(sigmoid) and not class_role.zeroable(norm)

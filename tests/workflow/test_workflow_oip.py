@@ -169,6 +169,7 @@ def test_trust_path_numbers_and_verdicts_are_recomputed_by_numpy(tiny_run, tiny_
         assert table.loc[m, "verdict"] == expected and table.loc[m, "verdict_reason"]
         assert 0 <= table.loc[m, "class_read"] <= 9
         assert 0 <= table.loc[m, "weight_similarity"] <= 1 and 0 <= table.loc[m, "weight_similarity_all"] <= 1
+        assert 0 <= table.loc[m, "class_role"] <= 9 and 0 <= table.loc[m, "class_role_share"] <= 1
     summary = pd.read_csv(tiny_run / "results/summary.tsv", sep="\t").set_index("quantity")["ours"]
     counts = table["verdict"].value_counts()
     for verdict in ("trusted", "doubtful", "not trusted"):

@@ -39,6 +39,7 @@ import numpy as np
 
 VERDICTS = ("trusted", "doubtful", "not trusted")
 WEIGHT_COLUMNS = ("weight_similarity", "weight_similarity_all")  # ascent.weight_dependence's
+CLASS_COLUMNS = ("class_role", "class_role_drop", "class_role_share")  # ascent.class_role's
 
 
 def input_features(model, layer, images, batch_size=500):
@@ -150,13 +151,13 @@ def silent_share(model, layer, oip_features, maps, mean, silent):
     return np.clip(1.0 - kept / np.maximum(full, 1e-30), 0.0, 1.0)
 
 
-def table(model, layer, oips, examples, test_x, thresholds, count=9, weights=None):
+def table(model, layer, oips, examples, test_x, thresholds, count=9, extra=None):
     """One row per map with an OIP: path numbers, the class read, the in-range ratio, the weight
-    dependence and the verdict.
+    dependence, the class role and the verdict.
 
     ``oips``: {map: stored OIP datasets}; ``examples``: ``examples.h5``'s datasets (``top_index``,
-    ``top_activation``); ``test_x``: the test images in the model's input units; ``weights``:
-    ``weight_dependence.table``'s numbers per map (NaN without).
+    ``top_activation``); ``test_x``: the test images in the model's input units; ``extra``: per map,
+    ``weight_dependence.table``'s and ``class_role.table``'s numbers (NaN without).
     """
     import pandas as pd
 
@@ -182,13 +183,15 @@ def table(model, layer, oips, examples, test_x, thresholds, count=9, weights=Non
         ratio = float(oips[m]["in_range_loss"][b] / top) if "in_range_loss" in oips[m] and top > 0 else np.nan
         numbers = {"path_similarity": similarity, "similarity_ratio": similarity / median if median > 0 else np.nan,
                    "path_rank": rank, "silent_share": float(silent_shares[m]), "in_range_ratio": ratio,
-                   **{k: (weights or {}).get(m, {}).get(k, np.nan) for k in WEIGHT_COLUMNS}}  # fmt: skip
+                   **{k: (extra or {}).get(m, {}).get(k, np.nan) for k in WEIGHT_COLUMNS}}  # fmt: skip
         v, reason = verdict(numbers, thresholds)
-        rows.append({"map": m, **numbers, "class_read": "" if read is None else int(read[j].argmax()),
+        role = {k: (extra or {}).get(m, {}).get(k, "" if k == "class_role" else np.nan) for k in CLASS_COLUMNS}
+        rows.append({"map": m, **numbers, **role, "class_read": "" if read is None else int(read[j].argmax()),
                      "class_read_probability": np.nan if read is None else float(read[j].max()),
                      "verdict": v, "verdict_reason": reason})  # fmt: skip
     columns = ["map", "path_similarity", "similarity_ratio", "path_rank", "silent_share", *WEIGHT_COLUMNS,
-               "class_read", "class_read_probability", "in_range_ratio", "verdict", "verdict_reason"]  # fmt: skip
+               *CLASS_COLUMNS, "class_read", "class_read_probability", "in_range_ratio", "verdict",
+               "verdict_reason"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -29,6 +29,7 @@ STEP_S = 1.9e-3  # one ascent step of a map's batch of top_k images (8 × 1200 e
 # one image·epoch of rule trust's ascents with shuffled weights, all maps in one batch (paper: 28.6 s
 # for 2 × 116 maps × 1200 epochs); trust's params do not hold the OIP's epochs: 1200 is assumed
 SHUFFLED_STEP_S = 1.03e-4
+CLASS_ROLE_S = 0.2  # a map zeroed and 2000 test images run again (rule trust's class role; paper: ~25 s)
 DREAM_STEP_S = 1.05e-3  # one dream step on a 560 × 560 photo
 LIVE = 0.75  # share of a map's grids with activation > 0 (the default's maps: 0.75-1.0; dead ones are free)
 # Maps the two-stage random search misses and the precursor screening takes over (paper run: 14 of
@@ -125,7 +126,8 @@ def price(rule, p, n=1, run_maps=1, scale=1.0, missed=MISSED):
         d = p["deepdream"]
         return KERAS_S + 0.7 + d["octaves"] * d["steps"] * 0.06 * (p["size"] / 560) ** 2 * scale
     if rule in ("dataset_examples", "trust"):
-        shuffled = 2 * run_maps * (1 - missed) * oip.get("epochs", 1200) * SHUFFLED_STEP_S if rule == "trust" else 0
+        shuffled = 2 * oip.get("epochs", 1200) * SHUFFLED_STEP_S + CLASS_ROLE_S if rule == "trust" else 0
+        shuffled *= run_maps * (1 - missed)
         return KERAS_S + (1.5 + 0.004 * run_maps + shuffled) * scale
     if rule == "objective":
         return KERAS_S + steps

@@ -35,7 +35,8 @@ SHOWN = (  # the layer summary's columns a map page lists, in this order
     "found", "found_by", "best_loss", "candidates_found", "fires_on_test", "max_test_activation",
     "best_test_activation", "oip_vs_best_test", "in_range_ratio", "in_range_share", "high_frequency_share",
     "diversity", "style_diversity", "verdict", "verdict_reason", "path_similarity", "similarity_ratio", "path_rank",
-    "silent_share", "weight_similarity", "weight_similarity_all", "class_read", "class_read_probability",
+    "silent_share", "weight_similarity", "weight_similarity_all", "class_role",
+    "class_role_drop", "class_role_share", "class_read", "class_read_probability",
 )  # fmt: skip
 
 
