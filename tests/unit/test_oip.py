@@ -168,3 +168,41 @@ def test_data_starts_take_live_test_images_first_then_training_images():
     rescued = pd.DataFrame({"map": [1, 2], "found": [True, False]})
     assert data_starts.still_without_oip(layer) == [1, 2]
     assert data_starts.still_without_oip(layer, rescued) == [2]  # what the rescue found is not asked again
+
+
+def test_a_map_silent_on_every_image_wakes_behind_its_own_relu_after_a_warm_up(small_cnn, mnist):
+    """A conv3 map pushed below 0 on every test image and every random start (its bias lowered by
+    its largest pre-activation there): without a warm-up data_starts records it unascended; with
+    one, the random starts first climb its pre-activation, and the OIP then fires it, checked by a
+    NumPy forward pass of the stored image."""
+    from mnist_dreams.ascent import data_starts
+    from mnist_dreams.ascent.data_starts import pre_activation
+
+    model, a = small_cnn["model"], small_cnn["attrs"]
+    x = photo.to_input(mnist["x_test"][:2000, ..., None].astype(np.float32), a["pixel_mean"], a["pixel_std"])
+    conv3 = model.get_layer("conv3")
+    kept = conv3.get_weights()
+    m, count = 7, 4
+    randoms = oip.random_starts(count, a["pixel_mean"], a["pixel_std"], 3 * 1000 + m)
+    pre, name = pre_activation(model, "conv3")
+    highest = float(np.asarray(pre.predict(np.concatenate([x, randoms]), verbose=0))[..., m].max())
+    kernel, bias = (w.copy() for w in kept)
+    bias[m] -= max(highest, 0.0) + 0.05  # its pre-activation at most −0.05 on every position of them
+    try:
+        conv3.set_weights([kernel, bias])
+        assert conv3_by_numpy(model, np.concatenate([x, randoms]))[..., m].max() == 0  # silent, by NumPy
+        examples_h5 = {"top_index": np.zeros((128, 9), int), "top_activation": np.zeros((128, 9))}
+        params = {"epochs": 300, "step_size": 0.05}
+        box = input_range.bounds(a["pixel_mean"], a["pixel_std"], 1)
+        args = (model, [m], examples_h5, x, None, params, count, 3, box, "conv3")
+        ((off, off_attrs),) = data_starts.run(*args, warm_up=0.0).values()
+        assert off_attrs["start_set"] == "none" and not off_attrs["found"] and len(off["final_loss"]) == 0
+        ((on, attrs),) = data_starts.run(*args, warm_up=0.5, pixel_stats=(a["pixel_mean"], a["pixel_std"])).values()
+        np.testing.assert_array_equal(on["start_images"], randoms)
+        assert attrs["start_set"] == "warm-up" and attrs["found"] and attrs["found_by"] == "warm-up"
+        best = int(np.argmax(on["final_loss"]))
+        by_numpy = conv3_by_numpy(model, on["images"][best][None])[..., m].mean()
+        assert by_numpy > 0 and by_numpy == pytest.approx(on["final_loss"][best], rel=1e-3)
+        assert data_starts.table({m: (on, attrs)})["start_set"].tolist() == ["warm-up"]
+    finally:
+        conv3.set_weights(kept)

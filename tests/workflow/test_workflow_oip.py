@@ -178,12 +178,14 @@ def test_trust_path_numbers_and_verdicts_are_recomputed_by_numpy(tiny_run, tiny_
 
 def test_data_starts_give_a_map_the_grid_missed_an_oip_from_its_best_test_images(tiny_run, tiny_test_conv3, tmp_path):
     """Starts from the data (issue 39): of the maps tiny's 2⁹ grid leaves all dead (NumPy), one that
-    fires on test and one silent there. The first ascends from its most exciting test images (those
-    NumPy ranks first) to an OIP whose loss NumPy recomputes; the second starts from training images
-    that fire (NumPy) or is recorded silent; results/summary.tsv counts them."""
+        fires on test and one silent there. The first ascends from its most exciting test images (those
+        NumPy ranks first) to an OIP whose loss NumPy recomputes; the second starts from training images
+        that fire (NumPy) or, silent on all 70 000, from random starts after the warm-up through its dead
+    ReLU (its loss by NumPy); results/summary.tsv counts them."""
     import shutil
 
     from helpers import conv3_by_numpy, snakemake
+    from mnist_dreams.ascent.oip import random_starts
     from mnist_dreams.subject import photo
 
     model = models.load_model(tiny_run / "results/cnn/model.keras")
@@ -211,15 +213,21 @@ def test_data_starts_give_a_map_the_grid_missed_an_oip_from_its_best_test_images
     final = conv3_by_numpy(model, got["images"])[..., firing].mean(axis=(1, 2))
     np.testing.assert_allclose(got["final_loss"], final, rtol=1e-4, atol=1e-6)
     assert attrs["found"] and final.max() > by_image[top[0], firing] and table.loc[firing, "start_set"] == "test"
-    other, _ = store.read_h5(work / f"results/data_starts/maps/map_{silent:03d}.h5")
+    other, other_attrs = store.read_h5(work / f"results/data_starts/maps/map_{silent:03d}.h5")
+    summary = pd.read_csv(work / "results/summary.tsv", sep="\t").set_index("quantity")["ours"]
     if table.loc[silent, "start_set"] == "train":  # its starts are training images that fire
         x = photo.to_input(
             np.asarray(mnist["x_train"], np.float32)[other["start_index"], ..., None], a["pixel_mean"], a["pixel_std"]
         )
         assert (conv3_by_numpy(model, x)[..., silent].mean(axis=(1, 2)) > 0).all()
-    else:
-        assert table.loc[silent, "start_set"] == "none" and table.loc[silent, "images_searched"] == 70000
-    summary = pd.read_csv(work / "results/summary.tsv", sep="\t").set_index("quantity")["ours"]
+    else:  # silent on all 70 000: the warm-up's random starts (seeded as the random stage's), its loss by NumPy
+        assert table.loc[silent, "start_set"] == "warm-up" and table.loc[silent, "images_searched"] == 70000
+        seed = int(other_attrs["seed"]) * 1000 + silent
+        randoms = random_starts(len(other["start_images"]), a["pixel_mean"], a["pixel_std"], seed)
+        np.testing.assert_array_equal(other["start_images"], randoms)
+        final = conv3_by_numpy(model, other["images"])[..., silent].mean(axis=(1, 2))
+        np.testing.assert_allclose(other["final_loss"], final, rtol=1e-4, atol=1e-6)
+        assert int(summary["data_start_found_by_warm_up"]) == int(final.max() > 0) == int(other_attrs["found"])
     assert int(summary["data_start_maps"]) == 2 and int(summary["data_start_found_from_test"]) == 1
 
 

@@ -1,6 +1,7 @@
 # Starts from the data (issue 39): for the maps still without an OIP after the seed's stages (and
 # the rescue, when on), an OIP from each map's most exciting test images (training images for a
-# map silent on the test set). One job for all of them; the maps are known only when it runs.
+# map silent on the test set; random starts after a warm-up through its dead ReLU for a map silent
+# on every image). One job for all of them; the maps are known only when it runs.
 # In `all` when data_starts.enabled and the model has test images.
 
 
@@ -27,6 +28,7 @@ rule data_starts:
     params:
         **model_job("data_starts"),
         starts=config["data_starts"]["starts"],
+        warm_up=config["data_starts"]["warm_up"],
         oip=oip_params("data"),
     script:
         "../scripts/data_starts.py"

@@ -29,7 +29,20 @@ if maps:  # else no model load: a run that found every map pays a second for thi
         train = np.asarray(data.read_mnist(snakemake.input.train)[0]["x_train"], np.float32)[..., None]
         train_x = photo.to_input(train, pixel_mean, pixel_std)
     box = input_range.bounds(pixel_mean, pixel_std, shape[-1])
-    results = data_starts.run(model, maps, examples, test_x, train_x, p.oip, p.starts, p.seed, box, p.layer)
+    results = data_starts.run(
+        model,
+        maps,
+        examples,
+        test_x,
+        train_x,
+        p.oip,
+        p.starts,
+        p.seed,
+        box,
+        p.layer,
+        warm_up=p.warm_up,
+        pixel_stats=(pixel_mean, pixel_std),
+    )
 out = snakemake.output.maps
 os.makedirs(out, exist_ok=True)  # Snakemake removes the whole folder if this job fails
 for m, (datasets, attrs) in results.items():

@@ -6,8 +6,12 @@ a live start (activation > 0), and from a live start the ascent can only climb (
 up the gradient of the map's mean). So for every map still without an OIP, this stage ascends from
 its ``count`` most exciting test images (``results/oip/examples.h5``: their indices), and for a map
 silent on every test image from its most exciting training images (one forward pass over the
-training set, for those maps only). A map silent on every image searched is recorded as such and
-not ascended: from a dead start nothing moves (``engine.driver``).
+training set, for those maps only). From a dead start nothing moves (``engine.driver``), so a map
+silent on every image searched gets a warm-up (``warm_up``, a share of the OIP's epochs; 0: it is
+recorded, not ascended): the author's random starts ascend the map's *pre-activation* first (the
+layer rebuilt with a linear activation and the same weights, so the gradient passes the map's own
+dead ReLU; the layers below stay as they are), then the real map for the epochs left. On the paper
+CNN, half the epochs woke all three maps silent on all 70 000 images (docs/measurements.md).
 
 The seed's stages and their numbers stay as they are; this stage's result is its own folder
 (``results/data_starts/``), its numbers rows of their own in ``results/summary.tsv``.
@@ -57,13 +61,16 @@ def choose(maps, test_index, test_activation, train_per_image, count):
     return out
 
 
-def run(model, maps, examples, test_x, train_x, oip_params, count, seed, pixel_box, layer="conv3"):
+def run(model, maps, examples, test_x, train_x, oip_params, count, seed, pixel_box, layer="conv3", warm_up=0.0,
+        pixel_stats=None):  # fmt: skip
     """Ascend each of ``maps`` from its chosen dataset images (``choose``), all maps in one batch.
 
     ``examples``: the datasets of ``examples.h5`` (``top_index``, ``top_activation``); ``test_x``,
     ``train_x``: the images in the model's input units (``train_x`` None: no training set); the
     ascent is the OIP's (``oip_params``, ``Settings.from_config``) with ``pixel_box`` its input
-    range. Returns {map: (datasets, attrs)}, the files ``results/data_starts/maps/map_NNN.h5``.
+    range; ``warm_up``: the share of its epochs a map silent on every image searched spends on its
+    pre-activation (``wake``), from ``count`` random starts (``pixel_stats``: the scaling's
+    (mean, std)). Returns {map: (datasets, attrs)}, the files ``results/data_starts/maps/map_NNN.h5``.
     """
     from ..subject.examples import activations as examples_pass
     from . import input_range
@@ -87,6 +94,13 @@ def run(model, maps, examples, test_x, train_x, oip_params, count, seed, pixel_b
         for m in ascended:
             at = ids == m
             results[m] = {k: v[at] for k, v in {**r, **numbers}.items() if k != "seconds"}
+    silent = [m for m in maps if chosen[m][0] is None]
+    if silent and warm_up > 0 and hasattr(model.get_layer(layer), "activation"):
+        woken = wake(model, layer, silent, Settings.from_config(oip_params), warm_up, count, seed, pixel_box,
+                     pixel_stats, oip_params.get("random", {}))  # fmt: skip
+        for m in silent:
+            chosen[m] = ("warm-up", np.arange(count))
+            results[m] = woken[m]
     searched = {"test": len(test_x), "train": 0 if train_per_image is None else len(train_x)}
     out = {}
     for m in maps:
@@ -96,9 +110,49 @@ def run(model, maps, examples, test_x, train_x, oip_params, count, seed, pixel_b
         found = bool(len(datasets["final_loss"]) and datasets["final_loss"].max() > 0)
         attrs = {"map": m, "layer": layer, "params": oip_params, "seed": seed, "start_set": source or "none"}
         attrs["images_searched"] = searched["test"] + (searched["train"] if m in silent_on_test else 0)
-        attrs.update(found=found, found_by="data" if found else "none", seconds=time.perf_counter() - t0)
+        by = "warm-up" if source == "warm-up" else "data"
+        attrs.update(found=found, found_by=by if found else "none", seconds=time.perf_counter() - t0)
         out[m] = (datasets, attrs)
     return out
+
+
+def pre_activation(model, layer):
+    """(model, its top layer's name): ``model`` up to ``layer``, that layer rebuilt with a linear
+    activation and its weights (a loaded model's initializers, ``models.PLACEHOLDER``, stay behind)."""
+    import keras
+
+    target = model.get_layer(layer)
+    config = {k: v for k, v in target.get_config().items() if not k.endswith("_initializer")}
+    linear = type(target).from_config({**config, "activation": "linear", "name": f"{layer}_pre_activation"})
+    out = linear(target.input)
+    linear.set_weights(target.get_weights())
+    return keras.Model(model.inputs, out), linear.name
+
+
+def wake(model, layer, maps, settings, share, count, seed, box, pixel_stats, random):
+    """Each of ``maps`` from ``count`` of the author's random starts (seeded as the OIP's random stage:
+    seed × 1000 + map): ``share`` of ``settings.epochs`` up the map's pre-activation, the rest up the
+    map itself. {map: datasets}, ``start_images`` the random starts, ``warm_loss`` each one's
+    pre-activation after the warm-up."""
+    from dataclasses import replace
+
+    from . import input_range
+    from .oip import random_starts
+
+    shape = tuple(model.inputs[0].shape[1:])
+    extra = {k: random[k] for k in ("cells", "weights") if k in random}
+    starts = np.concatenate([random_starts(count, *pixel_stats, seed * 1000 + m, shape=shape, **extra) for m in maps])
+    ids = np.repeat(maps, count)
+    warm = int(round(share * settings.epochs))
+    pre, name = pre_activation(model, layer)
+    warmed = _ascend(pre, ids, starts, replace(settings, epochs=max(warm, 1)), name, seed, box)
+    log.info("warm-up of maps %s: %d epochs on the pre-activation, %d of %d starts end above 0", maps, warm,
+             int((warmed["final_loss"] > 0).sum()), len(ids))  # fmt: skip
+    rest = replace(settings, epochs=max(settings.epochs - warm, 1))
+    r = _ascend(model, ids, warmed["images"], rest, layer, seed, box)
+    r.update(start_images=starts, warm_loss=warmed["final_loss"])
+    r.update(input_range.numbers(model, layer, r["images"], ids, *box))
+    return {m: {k: v[ids == m] for k, v in r.items() if k != "seconds"} for m in maps}
 
 
 def _ascend(model, ids, starts, settings, layer, seed, box):

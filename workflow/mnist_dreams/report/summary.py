@@ -12,7 +12,7 @@ import numpy as np
 from . import claims
 
 VERDICTS = ("trusted", "doubtful", "not trusted")  # ascent.trust's, here without its Keras import
-DATA_START_ROWS = ("maps", "maps_found", "found_from_test", "found_from_train", "silent_maps")
+DATA_START_ROWS = ("maps", "maps_found", "found_from_test", "found_from_train", "silent_maps", "found_by_warm_up")
 # quantity: the seed's claim (value or None, unit, source line in the seed text)
 SEED = {
     "cnn_test_accuracy": claims.Claim(None, "fraction", "not stated in the seed's articles I, X and XIV"),
@@ -220,8 +220,8 @@ def rescue_rows(rescue, origin):
 
 def data_start_rows(table, origin):
     """Starts from the data (issue 39): of the maps still without an OIP after the seed's stages
-    and the rescue, how many an ascent from their most exciting images finds, and how many are
-    silent on every image searched."""
+    and the rescue, how many an ascent from their most exciting images finds, how many are silent
+    on every image searched, and how many of those the warm-up through their dead ReLU finds."""
     if table is None:
         note = "data_starts.enabled is false: no starts from the data in this run"
         return [_row(f"data_start_{name}", None, origin, note) for name in DATA_START_ROWS]
@@ -235,9 +235,15 @@ def data_start_rows(table, origin):
         _row("data_start_found_from_train", int((found & (table["start_set"] == "train")).sum()), origin),
         _row(
             "data_start_silent_maps",
-            int((table["start_set"] == "none").sum()),
+            int(table["start_set"].isin(["none", "warm-up"]).sum()),
             origin,
             f"silent on every image searched (up to {searched})" if n else "",
+        ),  # fmt: skip
+        _row(
+            "data_start_found_by_warm_up",
+            int((found & (table["start_set"] == "warm-up")).sum()),
+            origin,
+            "of the silent maps: random starts up the pre-activation first (data_starts.warm_up)",
         ),  # fmt: skip
     ]
 
