@@ -93,6 +93,20 @@ def test_values_that_would_exhaust_the_machine_are_refused(entry, says):
         validate(_config(entry), SCHEMA)
 
 
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("trust={silent_share: 1.5}", "is greater than the maximum of 1"),
+        ("trust={similarity_ratio: -0.1}", "is less than the minimum of 0"),
+        ("trust={weight_similarity: 2}", "is greater than the maximum of 1"),
+        ("data_starts={warm_up: 1}", "is greater than or equal to the maximum of 1"),  # no epochs left
+    ],
+)
+def test_trust_thresholds_and_the_warm_up_share_outside_their_range_are_refused_with_it(entry, says):
+    with pytest.raises(WorkflowError, match=says):
+        validate(_config(entry), SCHEMA)
+
+
 def _checked(*entries, files=()):
     config = _config(*entries, files=files)
     validate(config, SCHEMA)
