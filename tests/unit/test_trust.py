@@ -80,7 +80,8 @@ def test_the_path_of_a_layer_that_joins_two_is_both_tensors_side_by_side():
     images = np.random.default_rng(1).normal(size=(5, 8, 8, 2)).astype(np.float32)
     features = trust.input_features(model, "joined", images, batch_size=2)
     expected = [np.asarray(keras.Model(x, t)(images)).reshape(5, -1) for t in (a, b)]
-    np.testing.assert_allclose(features, np.concatenate(expected, axis=1), rtol=1e-6)
+    # float32 convolutions of a 1-image and a 5-image batch differ in the last bits (oneDNN on AVX2: ~1e-5)
+    np.testing.assert_allclose(features, np.concatenate(expected, axis=1), rtol=1e-4, atol=1e-6)
 
 
 def test_a_planted_fake_is_not_trusted_and_the_untouched_maps_mostly_are(small_cnn, mnist):
